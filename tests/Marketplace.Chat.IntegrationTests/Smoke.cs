@@ -1,0 +1,1 @@
+namespace Marketplace.Chat.IntegrationTests; public class Smoke { [Fact] public void Runs() => Assert.True(true); }
