@@ -1,0 +1,23 @@
+namespace Marketplace.Chat.Access;
+
+/// <summary>Names what a user tries to do in a conversation.</summary>
+public enum ChatAction
+{
+    /// <summary>Join the conversation, read its history and receive its events.</summary>
+    Read = 1,
+
+    /// <summary>Send a text, image or file message (uploading counts as writing).</summary>
+    Write,
+
+    /// <summary>Edit one of one's own messages.</summary>
+    EditOwn,
+
+    /// <summary>Delete one of one's own messages.</summary>
+    DeleteOwn,
+
+    /// <summary>Move one's read position.</summary>
+    MarkRead,
+
+    /// <summary>Announce that one is typing.</summary>
+    Typing,
+}

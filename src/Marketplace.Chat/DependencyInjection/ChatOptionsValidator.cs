@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Options;
+
+namespace Marketplace.Chat.DependencyInjection;
+
+/// <summary>Refuses options that cannot work, naming the option and the accepted range.</summary>
+internal sealed class ChatOptionsValidator : IValidateOptions<ChatOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ChatOptions options)
+    {
+        var failures = new List<string>();
+        if (options.MaxMessageLength is < 1 or > 100_000)
+        {
+            failures.Add($"ChatOptions.MaxMessageLength must be between 1 and 100000 (was {options.MaxMessageLength}).");
+        }
+
+        if (options.EditWindow < TimeSpan.Zero)
+        {
+            failures.Add("ChatOptions.EditWindow must not be negative; use TimeSpan.Zero to disable edits.");
+        }
+
+        if (options.MaxHistoryPageSize is < 1 or > 1000)
+        {
+            failures.Add($"ChatOptions.MaxHistoryPageSize must be between 1 and 1000 (was {options.MaxHistoryPageSize}).");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.AdminRole) && string.IsNullOrWhiteSpace(options.AdminPolicy))
+        {
+            failures.Add("Set ChatOptions.AdminRole or ChatOptions.AdminPolicy: the chat must know who the administrators are.");
+        }
+
+        if (options.MaxTransitionAttempts is < 1 or > 100)
+        {
+            failures.Add($"ChatOptions.MaxTransitionAttempts must be between 1 and 100 (was {options.MaxTransitionAttempts}).");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

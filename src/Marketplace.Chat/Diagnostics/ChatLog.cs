@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Logging;
+
+namespace Marketplace.Chat.Diagnostics;
+
+/// <summary>The library's log messages, compiled once.</summary>
+internal static partial class ChatLog
+{
+    [LoggerMessage(1, LogLevel.Error, "Chat event sink {Sink} failed in {Event}; the stored data is unaffected.")]
+    public static partial void EventSinkFailed(ILogger logger, Exception exception, string sink, string @event);
+
+    [LoggerMessage(2, LogLevel.Information, "Conversation {ConversationId} ({Kind}) moved {From} -> {To} on {Trigger} by {Actor}.")]
+    public static partial void Transitioned(ILogger logger, Guid conversationId, string kind, string from, string to, string trigger, string actor);
+
+    [LoggerMessage(3, LogLevel.Information, "Trigger {Trigger} on conversation {ConversationId} was a redelivery; nothing changed.")]
+    public static partial void TriggerRedelivered(ILogger logger, string trigger, Guid conversationId);
+
+    [LoggerMessage(4, LogLevel.Information, "Trigger {Trigger} refused on conversation {ConversationId} in state {State}: {Reason}")]
+    public static partial void TriggerRefused(ILogger logger, string trigger, Guid conversationId, string state, string reason);
+
+    [LoggerMessage(5, LogLevel.Debug, "Trigger {Trigger} on conversation {ConversationId} lost a race (attempt {Attempt}); re-evaluating.")]
+    public static partial void TransitionRaced(ILogger logger, string trigger, Guid conversationId, int attempt);
+
+    [LoggerMessage(6, LogLevel.Information, "Registered transaction chat {ConversationId} for transaction {TransactionId}.")]
+    public static partial void TransactionRegistered(ILogger logger, Guid conversationId, string transactionId);
+
+    [LoggerMessage(7, LogLevel.Debug, "Refused {Action} in conversation {ConversationId}: {Code}.")]
+    public static partial void AccessRefused(ILogger logger, string action, Guid conversationId, string code);
+}

@@ -1,0 +1,32 @@
+using Marketplace.Chat.Conversations;
+
+namespace Marketplace.Chat.Messages;
+
+/// <summary>A message as clients see it. Text is plain text: render it escaped, never as HTML.</summary>
+/// <param name="Id">The message id (the client-supplied idempotency key for user messages).</param>
+/// <param name="ConversationId">The conversation it belongs to.</param>
+/// <param name="Sequence">Its gap-free position in the conversation, from 1.</param>
+/// <param name="Kind">Text, image, file or system.</param>
+/// <param name="SenderId">The author's user id; null for system messages.</param>
+/// <param name="SenderRole">The author's role in the conversation; null for system messages.</param>
+/// <param name="Text">The current text; null when the message was deleted.</param>
+/// <param name="SystemCode">For system messages: what happened (a trigger name), for clients that translate.</param>
+/// <param name="SentAt">When it was stored.</param>
+/// <param name="EditedAt">When it was last edited, if ever.</param>
+/// <param name="IsDeleted">Whether its author deleted it (the original is kept as evidence).</param>
+/// <param name="Hash">Its link in the conversation's tamper-evident hash chain.</param>
+/// <param name="AttachmentId">The attachment it carries, for image and file messages.</param>
+public sealed record ChatMessage(
+    Guid Id,
+    Guid ConversationId,
+    long Sequence,
+    ChatMessageKind Kind,
+    string? SenderId,
+    ParticipantRole? SenderRole,
+    string? Text,
+    string? SystemCode,
+    DateTimeOffset SentAt,
+    DateTimeOffset? EditedAt,
+    bool IsDeleted,
+    string Hash,
+    Guid? AttachmentId);

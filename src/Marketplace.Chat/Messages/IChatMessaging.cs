@@ -1,0 +1,37 @@
+using Marketplace.Chat.Conversations;
+
+namespace Marketplace.Chat.Messages;
+
+/// <summary>
+/// Reads and writes messages on behalf of an authenticated user. Every call checks access against the conversation's
+/// current state; refusals are <see cref="ChatException"/>s with a stable code. The hubs use it, and so may the host.
+/// </summary>
+public interface IChatMessaging
+{
+    /// <summary>Gets a conversation as the user sees it, by id.</summary>
+    Task<ChatConversationView> GetViewAsync(ChatUser user, Guid conversationId, CancellationToken cancellationToken = default);
+
+    /// <summary>Gets the chat of a transaction as the user sees it.</summary>
+    Task<ChatConversationView> GetTransactionViewAsync(ChatUser user, string transactionId, CancellationToken cancellationToken = default);
+
+    /// <summary>Gets the chat of a dispute as the user sees it; an administrator's first look joins them to it.</summary>
+    Task<ChatConversationView> GetDisputeViewAsync(ChatUser user, string disputeId, CancellationToken cancellationToken = default);
+
+    /// <summary>Sends a text message; sending again with the same <paramref name="messageId"/> returns the stored message.</summary>
+    Task<ChatMessage> SendTextAsync(ChatUser user, Guid conversationId, Guid messageId, string text, CancellationToken cancellationToken = default);
+
+    /// <summary>Gets a page of history by sequence number.</summary>
+    Task<ChatHistoryPage> GetHistoryAsync(ChatUser user, Guid conversationId, HistoryQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>Moves the user's read position forward (never back) and returns the unread count.</summary>
+    Task<int> MarkReadAsync(ChatUser user, Guid conversationId, long sequence, CancellationToken cancellationToken = default);
+
+    /// <summary>Edits one of the user's own messages, keeping the former text as evidence.</summary>
+    Task<ChatMessage> EditAsync(ChatUser user, Guid conversationId, Guid messageId, string text, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes one of the user's own messages for everyone; the original stays stored as evidence.</summary>
+    Task<ChatMessage> DeleteAsync(ChatUser user, Guid conversationId, Guid messageId, CancellationToken cancellationToken = default);
+
+    /// <summary>Checks the conversation's hash chain against the stored content.</summary>
+    Task<ChainVerification> VerifyChainAsync(ChatUser user, Guid conversationId, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,143 @@
+using Marketplace.Chat.Conversations;
+using Marketplace.Chat.Messages;
+using Microsoft.EntityFrameworkCore;
+
+namespace Marketplace.Chat.Persistence;
+
+/// <summary>
+/// The chat's view of the host's DbContext, with the primitives every write shares: a transaction run through the
+/// provider's execution strategy, a sequence reserved under the conversation's row lock, and the hash-chain link.
+/// </summary>
+internal sealed class ChatStore(DbContext db, TimeProvider clock)
+{
+    public DbContext Db { get; } = db;
+
+    public DbSet<ConversationRecord> Conversations => Db.Set<ConversationRecord>();
+
+    public DbSet<ParticipantRecord> Participants => Db.Set<ParticipantRecord>();
+
+    public DbSet<MessageRecord> Messages => Db.Set<MessageRecord>();
+
+    public DbSet<MessageRevisionRecord> Revisions => Db.Set<MessageRevisionRecord>();
+
+    public DbSet<TransitionRecord> Transitions => Db.Set<TransitionRecord>();
+
+    /// <summary>Gets the current time at the precision the database keeps.</summary>
+    public DateTimeOffset Now() => MessageHasher.Normalize(clock.GetUtcNow());
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in one database transaction (through the execution strategy, so hosts that enable
+    /// retry-on-failure keep working). The change tracker is cleared before each attempt and after a failure.
+    /// </summary>
+    public Task<T> InTransactionAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        var strategy = Db.Database.CreateExecutionStrategy();
+        return strategy.ExecuteAsync(
+            (Db, work),
+            async (_, state, ct) =>
+            {
+                state.Db.ChangeTracker.Clear();
+                await using var transaction = await state.Db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+                try
+                {
+                    var result = await state.work(ct).ConfigureAwait(false);
+                    await state.Db.SaveChangesAsync(ct).ConfigureAwait(false);
+                    await transaction.CommitAsync(ct).ConfigureAwait(false);
+                    return result;
+                }
+                catch
+                {
+                    state.Db.ChangeTracker.Clear();
+                    throw;
+                }
+            },
+            verifySucceeded: null,
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Takes the next sequence number of a conversation: the increment locks the row until commit, so concurrent
+    /// writers queue, and a rollback returns the number, which keeps the sequence gap-free.
+    /// Returns the conversation as it is under the lock, or null when it does not exist.
+    /// </summary>
+    public async Task<ConversationRecord?> ReserveSequenceAsync(Guid conversationId, CancellationToken ct)
+    {
+        var updated = await Conversations
+            .Where(c => c.Id == conversationId)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.LastSequence, c => c.LastSequence + 1), ct)
+            .ConfigureAwait(false);
+        if (updated == 0)
+        {
+            return null;
+        }
+
+        return await Conversations.AsNoTracking().SingleAsync(c => c.Id == conversationId, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Gets the hash of the message before <paramref name="sequence"/>, or the genesis value for the first.</summary>
+    public async Task<string> PreviousHashAsync(Guid conversationId, long sequence, CancellationToken ct)
+    {
+        if (sequence <= 1)
+        {
+            return MessageHasher.Genesis;
+        }
+
+        var previous = await Messages
+            .Where(m => m.ConversationId == conversationId && m.Sequence == sequence - 1)
+            .Select(m => m.Hash)
+            .SingleOrDefaultAsync(ct)
+            .ConfigureAwait(false);
+        return previous ?? throw new InvalidOperationException(
+            $"Conversation {conversationId} has no message {sequence - 1}: its sequence has a gap.");
+    }
+
+    /// <summary>Creates (and adds to the context) a message at a reserved sequence, linked into the hash chain.</summary>
+    public MessageRecord AddMessage(
+        Guid id,
+        Guid conversationId,
+        long sequence,
+        string previousHash,
+        ChatMessageKind kind,
+        string? senderId,
+        ParticipantRole? senderRole,
+        string text,
+        string? systemCode,
+        DateTimeOffset sentAt,
+        Guid? attachmentId = null,
+        string? attachmentSha256 = null)
+    {
+        var record = new MessageRecord
+        {
+            Id = id,
+            ConversationId = conversationId,
+            Sequence = sequence,
+            Kind = kind,
+            SenderId = senderId,
+            SenderRole = senderRole,
+            Text = text,
+            SystemCode = systemCode,
+            SentAt = sentAt,
+            AttachmentId = attachmentId,
+            AttachmentSha256 = attachmentSha256,
+            Hash = MessageHasher.Compute(previousHash, conversationId, sequence, kind, senderId, sentAt, text, attachmentSha256),
+        };
+        Messages.Add(record);
+        return record;
+    }
+
+    /// <summary>Projects a stored message to what clients see (deleted text withheld).</summary>
+    public static ChatMessage ToMessage(MessageRecord m) => new(
+        m.Id,
+        m.ConversationId,
+        m.Sequence,
+        m.Kind,
+        m.SenderId,
+        m.SenderRole,
+        m.DeletedAt is null ? m.Text : null,
+        m.SystemCode,
+        m.SentAt,
+        m.EditedAt,
+        m.DeletedAt is not null,
+        m.Hash,
+        m.AttachmentId);
+}
