@@ -1,0 +1,58 @@
+namespace Marketplace.Chat.Attachments;
+
+/// <summary>
+/// Describes what a container walk found in an image: its dimensions, the first structural problem, and the
+/// pieces of the original bytes (plus any rewritten headers) that make up the copy to store.
+/// </summary>
+internal sealed class ImageLayout
+{
+    private readonly List<ReadOnlyMemory<byte>> parts = [];
+
+    /// <summary>Gets or sets the width declared by the headers (0 until known).</summary>
+    public long Width { get; set; }
+
+    /// <summary>Gets or sets the height declared by the headers (0 until known).</summary>
+    public long Height { get; set; }
+
+    /// <summary>Gets the first structural problem, or <see langword="null"/> when the walk completed.</summary>
+    public ChatErrorCode? Problem { get; private set; }
+
+    /// <summary>Gets whether any metadata was left out of <see cref="Parts"/>.</summary>
+    public bool MetadataStripped { get; private set; }
+
+    /// <summary>Gets the pieces to write, in order, to produce the stored copy.</summary>
+    public IReadOnlyList<ReadOnlyMemory<byte>> Parts => parts;
+
+    /// <summary>Appends a piece that goes to the stored copy unchanged.</summary>
+    public void Keep(ReadOnlyMemory<byte> part)
+    {
+        if (!part.IsEmpty)
+        {
+            parts.Add(part);
+        }
+    }
+
+    /// <summary>Records that a piece of metadata was left out of the stored copy.</summary>
+    public void Drop() => MetadataStripped = true;
+
+    /// <summary>Records that the structure is truncated or malformed.</summary>
+    public ImageLayout Malformed()
+    {
+        Problem ??= ChatErrorCode.ImageMalformed;
+        return this;
+    }
+
+    /// <summary>Records that bytes follow the image's end marker.</summary>
+    public ImageLayout TrailingData()
+    {
+        Problem ??= ChatErrorCode.ImageTrailingData;
+        return this;
+    }
+
+    /// <summary>Replaces all pieces with a single rewritten buffer.</summary>
+    public void ReplaceParts(ReadOnlyMemory<byte> whole)
+    {
+        parts.Clear();
+        parts.Add(whole);
+    }
+}
