@@ -1,0 +1,44 @@
+namespace Marketplace.Chat.Tests.Attachments;
+
+/// <summary>Finds the corpus copied into the test project and reads its MANIFEST.tsv.</summary>
+internal static class CorpusFiles
+{
+    private static readonly Lazy<string> CorpusDirectory = new(FindCorpusDirectory);
+    private static readonly Lazy<IReadOnlyList<ManifestRow>> Rows = new(ReadManifest);
+
+    public static string Directory => CorpusDirectory.Value;
+
+    public static IReadOnlyList<ManifestRow> Manifest => Rows.Value;
+
+    public static ManifestRow Row(string file) => Manifest.Single(row => row.File == file);
+
+    public static byte[] Read(string file) => File.ReadAllBytes(Path.Combine(Directory, file));
+
+    private static string FindCorpusDirectory()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Marketplace.Chat.sln")))
+            {
+                return Path.Combine(directory.FullName, "tests", "Marketplace.Chat.Tests", "Corpus");
+            }
+        }
+
+        throw new InvalidOperationException($"Marketplace.Chat.sln was not found above {AppContext.BaseDirectory}.");
+    }
+
+    private static List<ManifestRow> ReadManifest()
+    {
+        var lines = File.ReadAllLines(Path.Combine(Directory, "MANIFEST.tsv"));
+        var header = lines[0].Split('\t');
+        Assert.Equal(["file", "true_type", "category", "expected", "reason", "provenance"], header);
+        return lines.Skip(1)
+            .Where(line => line.Length > 0)
+            .Select(line => line.Split('\t'))
+            .Select(cells => new ManifestRow(cells[0], cells[1], cells[2], cells[3]))
+            .ToList();
+    }
+}
+
+/// <summary>One row of the corpus manifest.</summary>
+internal sealed record ManifestRow(string File, string TrueType, string Category, string Expected);
