@@ -1,0 +1,101 @@
+using Marketplace.Chat.Conversations;
+using Marketplace.Chat.IntegrationTests.Infrastructure;
+using Marketplace.Chat.Lifecycle;
+using Marketplace.Chat.Messages;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Marketplace.Chat.IntegrationTests.Support;
+
+/// <summary>
+/// The package wired as a host wires it (AddMarketplaceChat + AddEntityFrameworkStores + a resolver) on a fresh
+/// PostgreSQL database. Each call to <see cref="Scope"/> is one request's worth of services and DbContext.
+/// </summary>
+public sealed class ChatHarness : IAsyncDisposable
+{
+    private readonly ServiceProvider _services;
+
+    private ChatHarness(ServiceProvider services, TestParties parties, ManualClock clock, string connectionString)
+    {
+        _services = services;
+        Parties = parties;
+        Clock = clock;
+        ConnectionString = connectionString;
+    }
+
+    public TestParties Parties { get; }
+
+    public ManualClock Clock { get; }
+
+    public string ConnectionString { get; }
+
+    public static async Task<ChatHarness> StartAsync(PostgresFixture postgres, Action<ChatOptions>? configure = null, string? name = null)
+    {
+        var connectionString = await postgres.CreateDatabaseAsync(name ?? "chat");
+        var parties = new TestParties();
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<TimeProvider>(clock);
+        services.AddSingleton(parties);
+        services.AddDbContext<ChatTestDbContext>(o => o.UseNpgsql(connectionString));
+        services.AddMarketplaceChat(configure)
+            .AddEntityFrameworkStores<ChatTestDbContext>()
+            .AddTransactionPartyResolver<SharedParties>();
+        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<ChatTestDbContext>().Database.EnsureCreatedAsync();
+        }
+
+        return new ChatHarness(provider, parties, clock, connectionString);
+    }
+
+    public AsyncServiceScope Scope() => _services.CreateAsyncScope();
+
+    /// <summary>Runs one call with its own scope, as one request would.</summary>
+    public async Task<T> Lifecycle<T>(Func<IChatLifecycle, Task<T>> call)
+    {
+        await using var scope = Scope();
+        return await call(scope.ServiceProvider.GetRequiredService<IChatLifecycle>());
+    }
+
+    /// <summary>Runs one call with its own scope, as one request would.</summary>
+    public async Task<T> Messaging<T>(Func<IChatMessaging, Task<T>> call)
+    {
+        await using var scope = Scope();
+        return await call(scope.ServiceProvider.GetRequiredService<IChatMessaging>());
+    }
+
+    /// <summary>Runs one query against the database.</summary>
+    public async Task<T> Db<T>(Func<ChatTestDbContext, Task<T>> query)
+    {
+        await using var scope = Scope();
+        return await query(scope.ServiceProvider.GetRequiredService<ChatTestDbContext>());
+    }
+
+    /// <summary>Registers a transaction with fresh parties and returns its id and conversation.</summary>
+    public async Task<(string TransactionId, ChatConversationInfo Chat, ChatUser Buyer, ChatUser Seller)> NewTransactionAsync(bool paid = false)
+    {
+        var id = "tx-" + Guid.NewGuid().ToString("N")[..12];
+        var buyer = new ChatUser("buyer-" + id);
+        var seller = new ChatUser("seller-" + id);
+        Parties.Transactions[id] = new TransactionParties(buyer.UserId, seller.UserId);
+        var registered = await Lifecycle(l => l.RegisterTransactionAsync(id));
+        if (paid)
+        {
+            registered = await Lifecycle(l => l.ConfirmPaymentAsync(id));
+        }
+
+        return (id, registered.Conversation, buyer, seller);
+    }
+
+    public ValueTask DisposeAsync() => _services.DisposeAsync();
+
+    /// <summary>Adapts the harness's table to the resolver interface the package asks for.</summary>
+    private sealed class SharedParties(TestParties parties) : ITransactionPartyResolver
+    {
+        public ValueTask<TransactionParties?> FindPartiesAsync(string transactionId, CancellationToken cancellationToken) =>
+            parties.FindPartiesAsync(transactionId, cancellationToken);
+    }
+}
