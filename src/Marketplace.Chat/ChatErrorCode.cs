@@ -1,9 +1,12 @@
+using System.Text.Json.Serialization;
+
 namespace Marketplace.Chat;
 
 /// <summary>
 /// Identifies why the chat refused a request. The names are stable: clients may switch on them,
 /// and they travel unchanged in <c>HubException</c> messages and ProblemDetails responses.
 /// </summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ChatErrorCode>))]
 public enum ChatErrorCode
 {
     /// <summary>The conversation does not exist or the caller is not allowed to see it (the two are never told apart).</summary>
@@ -86,4 +89,13 @@ public enum ChatErrorCode
 
     /// <summary>The attachment is already referenced by a message.</summary>
     AttachmentAlreadyUsed,
+
+    /// <summary>The caller is not authenticated.</summary>
+    AuthenticationRequired,
+
+    /// <summary>The connection comes from a web origin that is not allowed (cross-site WebSocket hijacking).</summary>
+    OriginNotAllowed,
+
+    /// <summary>The conversation was not joined on this connection; call Join first.</summary>
+    NotJoined,
 }

@@ -20,4 +20,32 @@ public sealed class ChatOptions
 
     /// <summary>Gets or sets how many times a lifecycle trigger is re-evaluated after losing a race with another trigger. Defaults to 5.</summary>
     public int MaxTransitionAttempts { get; set; } = 5;
+
+    /// <summary>Gets or sets how many messages one user may send per second, on average, per server node. Defaults to 5.</summary>
+    public double MaxSendsPerSecond { get; set; } = 5;
+
+    /// <summary>Gets or sets how many messages one user may send in a burst before <see cref="MaxSendsPerSecond"/> applies. Defaults to 20.</summary>
+    public int SendBurst { get; set; } = 20;
+
+    /// <summary>Gets or sets the largest SignalR message the chat hubs accept, in bytes. Defaults to 64 KiB.</summary>
+    public long MaxHubMessageBytes { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// Gets the web origins (e.g. <c>https://shop.example</c>) allowed to open chat connections besides the site's own.
+    /// A browser connection from any other origin is refused, so a hostile page cannot ride on the user's cookies.
+    /// </summary>
+    public ISet<string> AllowedOrigins { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Gets or sets the shortest interval between two typing notices a connection relays per conversation. Defaults to 1 second.</summary>
+    public TimeSpan TypingThrottle { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets or sets how many of the newest messages <c>Join</c> returns. Defaults to 50.</summary>
+    public int SnapshotPageSize { get; set; } = 50;
+
+    /// <summary>
+    /// Gets or sets whether the chat raises the ASP.NET Core hosting log category to Warning, because its
+    /// "Request starting" lines would record the <c>access_token</c> a browser WebSocket carries in its URL.
+    /// Defaults to true; turn it off only when the host redacts those lines itself.
+    /// </summary>
+    public bool KeepTokensOutOfRequestLogs { get; set; } = true;
 }

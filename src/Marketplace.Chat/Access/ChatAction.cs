@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace Marketplace.Chat.Access;
 
 /// <summary>Names what a user tries to do in a conversation.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ChatAction>))]
 public enum ChatAction
 {
     /// <summary>Join the conversation, read its history and receive its events.</summary>

@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace Marketplace.Chat.Access;
 
 /// <summary>Says how a user relates to a conversation, before its state is considered.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ChatRelation>))]
 public enum ChatRelation
 {
     /// <summary>Neither a party nor an administrator (or the conversation does not exist).</summary>

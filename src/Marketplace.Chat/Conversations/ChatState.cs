@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace Marketplace.Chat.Conversations;
 
 /// <summary>Names the lifecycle state of a conversation; which states apply depends on its <see cref="ConversationKind"/>.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ChatState>))]
 public enum ChatState
 {
     /// <summary>Transaction chat: registered, waiting for payment; only system messages.</summary>

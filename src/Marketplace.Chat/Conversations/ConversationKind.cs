@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace Marketplace.Chat.Conversations;
 
 /// <summary>Distinguishes the chat of a transaction from the chat of a dispute about it.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ConversationKind>))]
 public enum ConversationKind
 {
     /// <summary>The private buyer/seller chat of one transaction.</summary>

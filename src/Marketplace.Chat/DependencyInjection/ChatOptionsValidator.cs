@@ -33,6 +33,29 @@ internal sealed class ChatOptionsValidator : IValidateOptions<ChatOptions>
             failures.Add($"ChatOptions.MaxTransitionAttempts must be between 1 and 100 (was {options.MaxTransitionAttempts}).");
         }
 
+        if (options.MaxSendsPerSecond <= 0 || options.SendBurst < 1)
+        {
+            failures.Add("ChatOptions.MaxSendsPerSecond must be positive and ChatOptions.SendBurst at least 1.");
+        }
+
+        if (options.MaxHubMessageBytes < 1024)
+        {
+            failures.Add($"ChatOptions.MaxHubMessageBytes must be at least 1024 (was {options.MaxHubMessageBytes}).");
+        }
+
+        if (options.SnapshotPageSize < 1 || options.SnapshotPageSize > options.MaxHistoryPageSize)
+        {
+            failures.Add("ChatOptions.SnapshotPageSize must be between 1 and ChatOptions.MaxHistoryPageSize.");
+        }
+
+        foreach (var origin in options.AllowedOrigins)
+        {
+            if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.GetLeftPart(UriPartial.Authority) != origin.TrimEnd('/'))
+            {
+                failures.Add($"ChatOptions.AllowedOrigins must hold origins like https://shop.example, without a path (was '{origin}').");
+            }
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

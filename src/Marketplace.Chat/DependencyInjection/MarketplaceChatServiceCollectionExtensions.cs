@@ -5,6 +5,9 @@ using Marketplace.Chat.Events;
 using Marketplace.Chat.Lifecycle;
 using Marketplace.Chat.Messages;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Marketplace.Chat.Hubs;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -37,6 +40,34 @@ public static class MarketplaceChatServiceCollectionExtensions
         services.TryAddScoped<ChatMessagingService>();
         services.TryAddScoped<IChatMessaging>(sp => sp.GetRequiredService<ChatMessagingService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Hosting.IHostedService, ChatStartupCheck>());
+        AddHubs(services);
         return new ChatBuilder(services);
+    }
+
+    private static void AddHubs(IServiceCollection services)
+    {
+        services.AddSignalR()
+            .AddHubOptions<TransactionChatHub>(o => o.AddFilter<ChatHubExceptionFilter>())
+            .AddHubOptions<DisputeChatHub>(o => o.AddFilter<ChatHubExceptionFilter>());
+        services.AddOptions<HubOptions<TransactionChatHub>>()
+            .Configure<IOptions<ChatOptions>>((hub, chat) => hub.MaximumReceiveMessageSize = chat.Value.MaxHubMessageBytes);
+        services.AddOptions<HubOptions<DisputeChatHub>>()
+            .Configure<IOptions<ChatOptions>>((hub, chat) => hub.MaximumReceiveMessageSize = chat.Value.MaxHubMessageBytes);
+        services.TryAddSingleton<ChatHubExceptionFilter>();
+        services.TryAddSingleton<ChatPresence>();
+        services.TryAddSingleton<ChatSendLimiter>();
+        services.TryAddScoped<ChatUserResolver>();
+        services.TryAddScoped<ChatHubServices>();
+        services.TryAddEnumerable(ServiceDescriptor.Scoped<IChatEventSink, HubChatEventSink>());
+
+        // Browsers put the bearer token of a WebSocket in its URL (?access_token=...), and the hosting layer's
+        // "Request starting" line logs URLs at Information. Raising that one category keeps tokens out of logs.
+        services.AddOptions<LoggerFilterOptions>().Configure<IOptions<ChatOptions>>((filters, chat) =>
+        {
+            if (chat.Value.KeepTokensOutOfRequestLogs)
+            {
+                filters.Rules.Add(new LoggerFilterRule(null, "Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning, null));
+            }
+        });
     }
 }

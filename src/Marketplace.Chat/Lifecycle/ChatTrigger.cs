@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace Marketplace.Chat.Lifecycle;
 
 /// <summary>Names the marketplace events that move a conversation from one state to another.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ChatTrigger>))]
 public enum ChatTrigger
 {
     /// <summary>Transaction chat: the payment provider confirmed the payment.</summary>

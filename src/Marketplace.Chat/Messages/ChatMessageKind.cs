@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace Marketplace.Chat.Messages;
 
 /// <summary>Names what a message carries.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ChatMessageKind>))]
 public enum ChatMessageKind
 {
     /// <summary>Text typed by a participant.</summary>

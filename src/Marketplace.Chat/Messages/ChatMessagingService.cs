@@ -281,7 +281,7 @@ internal sealed class ChatMessagingService(
         return result;
     }
 
-    private async Task<(ConversationRecord Conversation, ChatRelation Relation)> AuthorizeAsync(
+    internal async Task<(ConversationRecord Conversation, ChatRelation Relation)> AuthorizeAsync(
         ChatUser user, Guid conversationId, ChatAction action, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(user.UserId))

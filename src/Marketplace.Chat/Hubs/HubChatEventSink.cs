@@ -1,0 +1,41 @@
+using Marketplace.Chat.Conversations;
+using Marketplace.Chat.Events;
+using Marketplace.Chat.Lifecycle;
+using Marketplace.Chat.Messages;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Marketplace.Chat.Hubs;
+
+/// <summary>Pushes committed domain events to the connected clients of the conversation's hub, from anywhere (payment webhooks included).</summary>
+internal sealed class HubChatEventSink(
+    IHubContext<TransactionChatHub, IChatClient> transactions,
+    IHubContext<DisputeChatHub, IChatClient> disputes) : IChatEventSink
+{
+    public Task MessageAddedAsync(ChatConversationInfo conversation, ChatMessage message, CancellationToken cancellationToken) =>
+        Group(conversation.Kind, conversation.Id).MessageReceived(message);
+
+    public Task MessageChangedAsync(ChatConversationInfo conversation, ChatMessage message, CancellationToken cancellationToken) =>
+        Group(conversation.Kind, conversation.Id).MessageChanged(message);
+
+    public Task StateChangedAsync(ChatStateChange change, CancellationToken cancellationToken)
+    {
+        var c = change.Conversation;
+        return Group(c.Kind, c.Id).StateChanged(new ConversationStateChanged(
+            c.Id, c.Kind, change.From, change.To, change.Trigger, ChatTransitionTable.Explain(c.Kind, change.To), change.OccurredAt));
+    }
+
+    public Task ReadPositionChangedAsync(Guid conversationId, string userId, long sequence, CancellationToken cancellationToken)
+    {
+        // Only the conversation's own hub has members in this group; the other send reaches nobody.
+        var receipt = new ReadReceipt(conversationId, userId, sequence);
+        var group = ChatHubBase.GroupName(conversationId);
+        return Task.WhenAll(transactions.Clients.Group(group).ReadReceipt(receipt), disputes.Clients.Group(group).ReadReceipt(receipt));
+    }
+
+    public Task ParticipantJoinedAsync(ChatConversationInfo conversation, string userId, ParticipantRole role, CancellationToken cancellationToken) =>
+        Group(conversation.Kind, conversation.Id).ParticipantJoined(new ParticipantJoined(conversation.Id, userId, role));
+
+    private IChatClient Group(ConversationKind kind, Guid conversationId) => kind == ConversationKind.Transaction
+        ? transactions.Clients.Group(ChatHubBase.GroupName(conversationId))
+        : disputes.Clients.Group(ChatHubBase.GroupName(conversationId));
+}

@@ -1,0 +1,28 @@
+using Marketplace.Chat.Messages;
+
+namespace Marketplace.Chat.Hubs;
+
+/// <summary>The events a chat client receives. Method names are the event names a JavaScript client subscribes to with <c>connection.on</c>.</summary>
+public interface IChatClient
+{
+    /// <summary>Receives a new message (the sender's own messages too: deduplicate by id or sequence).</summary>
+    Task MessageReceived(ChatMessage message);
+
+    /// <summary>Receives an edited or deleted message.</summary>
+    Task MessageChanged(ChatMessage message);
+
+    /// <summary>Receives that another participant started or stopped typing.</summary>
+    Task Typing(TypingNotice notice);
+
+    /// <summary>Receives that a participant read up to a sequence.</summary>
+    Task ReadReceipt(ReadReceipt receipt);
+
+    /// <summary>Receives a lifecycle change (unlocked, frozen, closed, resolved...); call Join again for the new permissions.</summary>
+    Task StateChanged(ConversationStateChanged change);
+
+    /// <summary>Receives that a participant came online or went offline in this conversation (per server node).</summary>
+    Task Presence(PresenceChanged presence);
+
+    /// <summary>Receives that someone joined the conversation (an administrator joining a dispute).</summary>
+    Task ParticipantJoined(ParticipantJoined joined);
+}
