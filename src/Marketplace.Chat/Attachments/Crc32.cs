@@ -8,9 +8,12 @@ internal static class Crc32
     private static readonly uint[] Table = BuildTable();
 
     /// <summary>Computes the CRC-32 of the bytes.</summary>
-    public static uint Compute(ReadOnlySpan<byte> bytes)
+    public static uint Compute(ReadOnlySpan<byte> bytes) => Append(0, bytes);
+
+    /// <summary>Continues a CRC-32 computed over earlier bytes (start from 0) with the next bytes.</summary>
+    public static uint Append(uint crc, ReadOnlySpan<byte> bytes)
     {
-        var crc = 0xFFFFFFFFu;
+        crc ^= 0xFFFFFFFFu;
         foreach (var b in bytes)
         {
             crc = Table[(crc ^ b) & 0xFF] ^ (crc >> 8);

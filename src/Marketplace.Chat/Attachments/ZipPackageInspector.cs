@@ -6,18 +6,26 @@ using System.Xml;
 namespace Marketplace.Chat.Attachments;
 
 /// <summary>
-/// Inspects a ZIP-based file without ever expanding it past the configured bound: checks the entry count from the
-/// end-of-central-directory record, every path, encryption and the declared sizes, then inflates each entry through a
-/// counter that stops at the bound, and finally tells plain ZIPs from OOXML and ODF packages.
+/// Inspects a ZIP-based file without ever expanding it past the configured bound: reads the central directory
+/// itself (entry count first), checks every path, flag, method and declared size, then inflates each entry's raw
+/// data through a counter that stops at the bound and verifies sizes and CRCs, and finally tells plain ZIPs from
+/// OOXML and ODF packages.
 /// </summary>
+/// <remarks>
+/// <see cref="ZipArchive"/> is not used for the walk: it silently stops inflating at the declared size, which would
+/// let an archive that lies about its sizes through. Only stored and deflated entries can be checked; other methods,
+/// encryption, multi-disk archives, overlapping entries and data after the end record are refused.
+/// </remarks>
 internal sealed class ZipPackageInspector
 {
     /// <summary>The size under which an entry's compression ratio is not checked: small text legitimately compresses very well.</summary>
     internal const long RatioGraceBytes = 1024 * 1024;
 
     private const int MaxCapturedPartBytes = 1024 * 1024;
-    private const int EndOfCentralDirectoryLength = 22;
-    private const int Zip64LocatorLength = 20;
+    private const int LocalHeaderLength = 30;
+    private const ushort Stored = 0;
+    private const ushort Deflated = 8;
+    private const ushort EncryptionFlags = 0x0001 | 0x0040 | 0x2000;
     private const string ContentTypesPart = "[Content_Types].xml";
     private const string RootRelationshipsPart = "_rels/.rels";
     private const string OdfMimetypePart = "mimetype";
@@ -29,37 +37,53 @@ internal sealed class ZipPackageInspector
     /// <summary>Initializes a new instance that applies the archive bounds of the options.</summary>
     public ZipPackageInspector(AttachmentOptions options) => this.options = options;
 
-    /// <summary>Inspects the archive from the start of the stream and names its type, or the reason it is refused.</summary>
+    /// <summary>Inspects the archive in the stream and names its type, or the reason it is refused.</summary>
     public async Task<PackageVerdict> InspectAsync(Stream content, CancellationToken cancellationToken)
     {
         try
         {
-            var declaredCount = await ReadDeclaredEntryCountAsync(content, cancellationToken).ConfigureAwait(false);
-            if (declaredCount is null)
+            var directory = await ZipCentralDirectory.ReadAsync(content, options.MaxArchiveEntries, cancellationToken).ConfigureAwait(false);
+            switch (directory.Status)
             {
-                return PackageVerdict.Damaged;
+                case ZipDirectoryStatus.TooManyEntries:
+                    return PackageVerdict.Refused("The archive holds more files than allowed.");
+                case ZipDirectoryStatus.Damaged:
+                    return PackageVerdict.Damaged;
             }
 
-            if (declaredCount > (ulong)options.MaxArchiveEntries)
+            var refusal = CheckDeclaredEntries(directory.Entries);
+            if (refusal is not null)
             {
-                return PackageVerdict.Refused("The archive holds more files than allowed.");
+                return refusal;
             }
 
-            content.Position = 0;
-            var archive = await ZipArchive.CreateAsync(content, ZipArchiveMode.Read, leaveOpen: true, entryNameEncoding: null, cancellationToken)
-                .ConfigureAwait(false);
-            await using (archive.ConfigureAwait(false))
+            var captured = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+            refusal = await ExpandEntriesAsync(content, directory, captured, cancellationToken).ConfigureAwait(false);
+            if (refusal is not null)
             {
-                return await InspectEntriesAsync(archive, cancellationToken).ConfigureAwait(false);
+                return refusal;
             }
+
+            if (captured.TryGetValue(ContentTypesPart, out var contentTypes))
+            {
+                return ClassifyOfficeOpenXml(directory.Entries, contentTypes, captured.GetValueOrDefault(RootRelationshipsPart));
+            }
+
+            if (directory.Entries.Count > 0 && directory.Entries[0].Name == OdfMimetypePart)
+            {
+                return ClassifyOpenDocument(directory.Entries, captured[OdfMimetypePart]);
+            }
+
+            return PackageVerdict.Of(ZipType);
         }
         catch (InvalidDataException)
         {
+            // Deflate data that does not decode.
             return PackageVerdict.Damaged;
         }
-        catch (NotSupportedException)
+        catch (EndOfStreamException)
         {
-            // An unsupported compression method or feature: the content cannot be checked.
+            // A header that points past the end of the file.
             return PackageVerdict.Damaged;
         }
         catch (XmlException)
@@ -81,46 +105,7 @@ internal sealed class ZipPackageInspector
             && !normalized.Split('/').Contains("..", StringComparer.Ordinal);
     }
 
-    private static async Task<ulong?> ReadDeclaredEntryCountAsync(Stream content, CancellationToken cancellationToken)
-    {
-        var length = content.Length;
-        var tailLength = (int)Math.Min(length, EndOfCentralDirectoryLength + ushort.MaxValue + Zip64LocatorLength);
-        var tail = new byte[tailLength];
-        content.Position = length - tailLength;
-        await content.ReadExactlyAsync(tail, cancellationToken).ConfigureAwait(false);
-
-        var end = tail.AsSpan(0, tailLength - EndOfCentralDirectoryLength + 4).LastIndexOf("PK\u0005\u0006"u8);
-        if (end < 0)
-        {
-            return null;
-        }
-
-        var count = BinaryPrimitives.ReadUInt16LittleEndian(tail.AsSpan(end + 10));
-        if (count != ushort.MaxValue)
-        {
-            return count;
-        }
-
-        // ZIP64: the real count is in the ZIP64 end record the locator points to.
-        var locator = end - Zip64LocatorLength;
-        if (locator < 0 || !tail.AsSpan(locator).StartsWith("PK\u0006\u0007"u8))
-        {
-            return count;
-        }
-
-        var recordOffset = BinaryPrimitives.ReadUInt64LittleEndian(tail.AsSpan(locator + 8));
-        if (recordOffset > (ulong)(length - 56))
-        {
-            return null;
-        }
-
-        var record = new byte[56];
-        content.Position = (long)recordOffset;
-        await content.ReadExactlyAsync(record, cancellationToken).ConfigureAwait(false);
-        return record.AsSpan().StartsWith("PK\u0006\u0006"u8) ? BinaryPrimitives.ReadUInt64LittleEndian(record.AsSpan(32)) : null;
-    }
-
-    private static PackageVerdict ClassifyOfficeOpenXml(IReadOnlyList<ZipArchiveEntry> entries, byte[] contentTypesXml, byte[]? relationshipsXml)
+    private static PackageVerdict ClassifyOfficeOpenXml(IReadOnlyList<ZipEntryRecord> entries, byte[] contentTypesXml, byte[]? relationshipsXml)
     {
         var defaults = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var overrides = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -141,8 +126,8 @@ internal sealed class ZipPackageInspector
             || type.Contains("vbaProject", StringComparison.OrdinalIgnoreCase)
             || type.Contains("activeX", StringComparison.OrdinalIgnoreCase));
         var holdsActiveContent = entries.Any(entry =>
-            entry.Name.Equals("vbaProject.bin", StringComparison.OrdinalIgnoreCase)
-            || entry.FullName.Contains("/activeX/", StringComparison.OrdinalIgnoreCase));
+            entry.FileName.Equals("vbaProject.bin", StringComparison.OrdinalIgnoreCase)
+            || entry.Name.Contains("activeX/", StringComparison.OrdinalIgnoreCase));
         var mainType = FindMainPartType(relationshipsXml, defaults, overrides);
         var packageType = mainType is not null && mainType.EndsWith(MainPartSuffix, StringComparison.OrdinalIgnoreCase)
             ? mainType[..^MainPartSuffix.Length].ToLowerInvariant()
@@ -183,7 +168,7 @@ internal sealed class ZipPackageInspector
         return null;
     }
 
-    private static PackageVerdict ClassifyOpenDocument(IReadOnlyList<ZipArchiveEntry> entries, byte[] mimetype)
+    private static PackageVerdict ClassifyOpenDocument(IReadOnlyList<ZipEntryRecord> entries, byte[] mimetype)
     {
         var type = System.Text.Encoding.ASCII.GetString(mimetype).Trim();
         if (!type.StartsWith("application/vnd.oasis.opendocument.", StringComparison.Ordinal))
@@ -193,8 +178,8 @@ internal sealed class ZipPackageInspector
 
         // ODF keeps Basic macros and scripts in these folders.
         var holdsMacros = entries.Any(entry =>
-            entry.FullName.StartsWith("Basic/", StringComparison.OrdinalIgnoreCase)
-            || entry.FullName.StartsWith("Scripts/", StringComparison.OrdinalIgnoreCase));
+            entry.Name.StartsWith("Basic/", StringComparison.OrdinalIgnoreCase)
+            || entry.Name.StartsWith("Scripts/", StringComparison.OrdinalIgnoreCase));
         type = type.ToLowerInvariant();
         return holdsMacros ? PackageVerdict.ActiveContent(type) : PackageVerdict.Of(type);
     }
@@ -235,64 +220,81 @@ internal sealed class ZipPackageInspector
     private bool ExceedsRatio(long expanded, long compressed) =>
         expanded > RatioGraceBytes && expanded > options.MaxArchiveCompressionRatio * Math.Max(compressed, 1);
 
-    private async Task<PackageVerdict> InspectEntriesAsync(ZipArchive archive, CancellationToken cancellationToken)
+    /// <summary>Checks what the archive says about itself: cheap, and enough to refuse an honest bomb without inflating a byte.</summary>
+    private PackageVerdict? CheckDeclaredEntries(IReadOnlyList<ZipEntryRecord> entries)
     {
-        var entries = archive.Entries;
-        if (entries.Count > options.MaxArchiveEntries)
-        {
-            return PackageVerdict.Refused("The archive holds more files than allowed.");
-        }
-
-        // First what the archive says about itself: cheap, and enough to refuse an honest bomb without inflating a byte.
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         long declaredTotal = 0;
         foreach (var entry in entries)
         {
-            if (!IsSafePath(entry.FullName))
+            if (!IsSafePath(entry.Name) || (entry.UnicodePath is { } unicodePath && !IsSafePath(unicodePath)))
             {
                 return PackageVerdict.Refused("The archive contains a file with an unsafe path.");
             }
 
-            if (!names.Add(entry.FullName))
+            if (!names.Add(entry.Name.Replace('\\', '/')))
             {
                 return PackageVerdict.Damaged;
             }
 
-            if (entry.IsEncrypted)
+            if ((entry.Flags & EncryptionFlags) != 0)
             {
                 return PackageVerdict.Refused("Encrypted archives are not allowed.");
             }
 
-            declaredTotal += entry.Length;
-            if (declaredTotal > options.MaxArchiveExpandedBytes || ExceedsRatio(entry.Length, entry.CompressedLength))
+            if (entry.Method is not (Stored or Deflated) || (entry.Method == Stored && entry.CompressedSize != entry.UncompressedSize))
+            {
+                return PackageVerdict.Damaged;
+            }
+
+            declaredTotal += entry.UncompressedSize;
+            if (declaredTotal > options.MaxArchiveExpandedBytes || ExceedsRatio(entry.UncompressedSize, entry.CompressedSize))
             {
                 return PackageVerdict.Expands;
             }
         }
 
-        // Then what it really expands to, counted as it streams: declared sizes may lie.
-        var captured = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        return null;
+    }
+
+    /// <summary>Inflates every entry's raw data, counting as it streams: declared sizes may lie, so they only confirm.</summary>
+    private async Task<PackageVerdict?> ExpandEntriesAsync(
+        Stream content, ZipDirectory directory, Dictionary<string, byte[]> captured, CancellationToken cancellationToken)
+    {
         var buffer = ArrayPool<byte>.Shared.Rent(81920);
         try
         {
             long total = 0;
-            foreach (var entry in entries)
+            long previousDataEnd = 0;
+            foreach (var entry in directory.Entries.OrderBy(entry => entry.LocalHeaderOffset))
             {
-                var capture = entry.FullName is ContentTypesPart or RootRelationshipsPart or OdfMimetypePart ? new MemoryStream() : null;
+                var dataStart = await LocateDataAsync(content, entry, directory.DirectoryOffset, cancellationToken).ConfigureAwait(false);
+                if (dataStart < 0 || entry.LocalHeaderOffset < previousDataEnd)
+                {
+                    // Entries sharing data are how "overlapping" bombs multiply one stream.
+                    return PackageVerdict.Damaged;
+                }
+
+                previousDataEnd = dataStart + entry.CompressedSize;
+                var capture = entry.Name is ContentTypesPart or RootRelationshipsPart or OdfMimetypePart ? new MemoryStream() : null;
                 long entryBytes = 0;
-                var stream = await entry.OpenAsync(cancellationToken).ConfigureAwait(false);
-                await using (stream.ConfigureAwait(false))
+                var crc = 0u;
+                content.Position = dataStart;
+                var raw = new BoundedReadStream(content, entry.CompressedSize);
+                var expanded = entry.Method == Deflated ? new DeflateStream(raw, CompressionMode.Decompress) : (Stream)raw;
+                await using (expanded.ConfigureAwait(false))
                 {
                     int read;
-                    while ((read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                    while ((read = await expanded.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
                     {
                         entryBytes += read;
                         total += read;
-                        if (total > options.MaxArchiveExpandedBytes || entryBytes > entry.Length || ExceedsRatio(entryBytes, entry.CompressedLength))
+                        if (total > options.MaxArchiveExpandedBytes || entryBytes > entry.UncompressedSize || ExceedsRatio(entryBytes, entry.CompressedSize))
                         {
                             return PackageVerdict.Expands;
                         }
 
+                        crc = Crc32.Append(crc, buffer.AsSpan(0, read));
                         if (capture is not null)
                         {
                             if (capture.Length + read > MaxCapturedPartBytes)
@@ -305,33 +307,97 @@ internal sealed class ZipPackageInspector
                     }
                 }
 
-                if (entryBytes != entry.Length)
+                if (entryBytes != entry.UncompressedSize || crc != entry.Crc32)
                 {
                     return PackageVerdict.Damaged;
                 }
 
                 if (capture is not null)
                 {
-                    captured[entry.FullName] = capture.ToArray();
+                    captured[entry.Name] = capture.ToArray();
                 }
             }
+
+            return null;
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
 
-        if (captured.TryGetValue(ContentTypesPart, out var contentTypes))
+    /// <summary>Checks the local header against the central directory and returns where the data starts, or -1.</summary>
+    private static async Task<long> LocateDataAsync(Stream content, ZipEntryRecord entry, long directoryOffset, CancellationToken cancellationToken)
+    {
+        if (entry.LocalHeaderOffset + LocalHeaderLength > directoryOffset)
         {
-            return ClassifyOfficeOpenXml(entries, contentTypes, captured.GetValueOrDefault(RootRelationshipsPart));
+            return -1;
         }
 
-        if (entries.Count > 0 && entries[0].FullName == OdfMimetypePart)
+        var header = await ZipCentralDirectory.ReadAtAsync(content, entry.LocalHeaderOffset, LocalHeaderLength, cancellationToken).ConfigureAwait(false);
+        var nameLength = BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(26));
+        var extraLength = BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(28));
+        var dataStart = entry.LocalHeaderOffset + LocalHeaderLength + nameLength + extraLength;
+        if (!header.AsSpan().StartsWith("PK\u0003\u0004"u8)
+            || BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(8)) != entry.Method
+            || nameLength != entry.RawName.Length
+            || dataStart + entry.CompressedSize > directoryOffset)
         {
-            return ClassifyOpenDocument(entries, captured[OdfMimetypePart]);
+            return -1;
         }
 
-        return PackageVerdict.Of(ZipType);
+        // Tools that read local headers must see the same name as those that read the central directory.
+        var localName = await ZipCentralDirectory.ReadAtAsync(content, entry.LocalHeaderOffset + LocalHeaderLength, nameLength, cancellationToken).ConfigureAwait(false);
+        return localName.AsSpan().SequenceEqual(entry.RawName) ? dataStart : -1;
+    }
+
+    /// <summary>Exposes the next bytes of the underlying stream and no more, so an entry's inflater cannot read past its data.</summary>
+    private sealed class BoundedReadStream(Stream inner, long length) : Stream
+    {
+        private long remaining = length;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var read = inner.Read(buffer[..(int)Math.Min(buffer.Length, remaining)]);
+            remaining -= read;
+            return read;
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var read = await inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, remaining)], cancellationToken).ConfigureAwait(false);
+            remaining -= read;
+            return read;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
 

@@ -31,18 +31,26 @@ internal static class ZipBytes
         return stream.ToArray();
     }
 
-    /// <summary>Rewrites the declared uncompressed size of every entry, in the local and the central headers.</summary>
-    public static byte[] WithDeclaredLength(byte[] zip, uint declaredLength)
+    /// <summary>Rewrites the declared uncompressed size (and optionally the CRC) of every entry, in the local and the central headers.</summary>
+    public static byte[] WithDeclaredLength(byte[] zip, uint declaredLength, uint? declaredCrc = null)
     {
         var patched = (byte[])zip.Clone();
         foreach (var offset in Find(patched, LocalHeader))
         {
             BinaryPrimitives.WriteUInt32LittleEndian(patched.AsSpan(offset + 22), declaredLength);
+            if (declaredCrc is { } crc)
+            {
+                BinaryPrimitives.WriteUInt32LittleEndian(patched.AsSpan(offset + 14), crc);
+            }
         }
 
         foreach (var offset in Find(patched, CentralHeader))
         {
             BinaryPrimitives.WriteUInt32LittleEndian(patched.AsSpan(offset + 24), declaredLength);
+            if (declaredCrc is { } crc)
+            {
+                BinaryPrimitives.WriteUInt32LittleEndian(patched.AsSpan(offset + 16), crc);
+            }
         }
 
         return patched;
@@ -81,6 +89,22 @@ internal static class ZipBytes
         + "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
         + "<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"main/part.xml\"/>"
         + "</Relationships>";
+
+    /// <summary>Computes the CRC-32 that ZIP headers declare.</summary>
+    public static uint Crc32(ReadOnlySpan<byte> bytes)
+    {
+        var crc = 0xFFFFFFFFu;
+        foreach (var b in bytes)
+        {
+            crc ^= b;
+            for (var k = 0; k < 8; k++)
+            {
+                crc = (crc & 1) != 0 ? 0xEDB88320u ^ (crc >> 1) : crc >> 1;
+            }
+        }
+
+        return crc ^ 0xFFFFFFFFu;
+    }
 
     private static IEnumerable<int> Find(byte[] haystack, byte[] needle)
     {
