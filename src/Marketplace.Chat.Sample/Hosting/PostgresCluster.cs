@@ -102,6 +102,7 @@ public sealed partial class PostgresCluster : IAsyncDisposable
         RotateLogIfLarge(Path.Combine(dataDirectory, LogFileName));
 
         var attempts = options.Port == 0 ? MaxPortAttempts : 1;
+        var leftoverRetries = 25;
         for (var attempt = 1; ; attempt++)
         {
             var port = options.Port != 0 ? ReserveExplicitPort(options.Port) : ReserveFreePort();
@@ -114,6 +115,14 @@ public sealed partial class PostgresCluster : IAsyncDisposable
                 {
                     if (portBusy && attempt < attempts)
                     {
+                        continue;
+                    }
+
+                    if (leftoverRetries-- > 0 && IsCrashLeftover(failure))
+                    {
+                        // Processes of a killed server still hold its shared memory for a moment: try again shortly.
+                        await Task.Delay(200, cancellationToken).ConfigureAwait(false);
+                        attempt--;
                         continue;
                     }
 
@@ -481,6 +490,10 @@ public sealed partial class PostgresCluster : IAsyncDisposable
         }
     }
 
+    private static bool IsCrashLeftover(string failure) =>
+        failure.Contains("pre-existing shared memory block", StringComparison.OrdinalIgnoreCase)
+        || failure.Contains("lock file \"postmaster.pid\" already exists", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The PID recorded in postmaster.pid, or 0 when there is none.</summary>
     private static int ReadPostmasterPid(string dataDirectory)
     {
@@ -502,6 +515,30 @@ public sealed partial class PostgresCluster : IAsyncDisposable
         if (pid == 0)
         {
             return false;
+        }
+
+        var stat = $"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat";
+        if (OperatingSystem.IsLinux() && Directory.Exists("/proc/self"))
+        {
+            // "pid (comm) state ...": a killed postmaster may linger as a zombie (state Z) until reaped; it is not running.
+            try
+            {
+                var text = File.ReadAllText(stat);
+                var open = text.IndexOf('(', StringComparison.Ordinal);
+                var close = text.LastIndexOf(')');
+                if (open < 0 || close < open || close + 2 >= text.Length)
+                {
+                    return false;
+                }
+
+                var name = text[(open + 1)..close];
+                var state = text[close + 2];
+                return name.StartsWith("postgres", StringComparison.Ordinal) && state is not ('Z' or 'X' or 'x');
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return false; // no such process
+            }
         }
 
         try
