@@ -1,9 +1,7 @@
-using System.Net.WebSockets;
-using System.Threading.Channels;
 using Marketplace.Chat.IntegrationTests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
@@ -79,7 +77,7 @@ public sealed class SignalRClientShould(ProbeServer server) : IClassFixture<Prob
         Assert.Equal(1, factory.AbortAll());
 
         var cause = await reconnecting.Task.WaitAsync(Timeout);
-        Assert.NotNull(cause);
+        Assert.IsType<ConnectionAbortedException>(cause);
         await reconnected.Task.WaitAsync(Timeout);
         Assert.Equal(HubConnectionState.Connected, connection.State);
         Assert.Equal(2, factory.ConnectCount);
