@@ -141,7 +141,7 @@ public sealed class WebSocketConnectionContext : ConnectionContext
                 }
             }
         }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException or InvalidOperationException)
         {
             error = e;
         }
@@ -204,7 +204,7 @@ public sealed class WebSocketConnectionContext : ConnectionContext
                 await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "client closing", timeout.Token);
             }
         }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException or InvalidOperationException)
         {
             // The socket is gone (abort or server drop); the receive loop reports it on the input.
         }
@@ -221,7 +221,7 @@ public sealed class WebSocketConnectionContext : ConnectionContext
             using var timeout = new CancellationTokenSource(CloseTimeout);
             await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "closing", timeout.Token);
         }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
         {
         }
     }
