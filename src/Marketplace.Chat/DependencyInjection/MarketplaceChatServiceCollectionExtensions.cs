@@ -62,9 +62,17 @@ public static class MarketplaceChatServiceCollectionExtensions
 
         // Browsers put the bearer token of a WebSocket in its URL (?access_token=...), and the hosting layer's
         // "Request starting" line logs URLs at Information. Raising that one category keeps tokens out of logs.
-        services.AddOptions<LoggerFilterOptions>().Configure<IOptions<ChatOptions>>((filters, chat) =>
+        // The configured value is read without validation: invalid chat options must fail with their own message,
+        // not take the logger factory (and every log line about the failure) down with them.
+        services.AddOptions<LoggerFilterOptions>().Configure<IEnumerable<IConfigureOptions<ChatOptions>>>((filters, configurations) =>
         {
-            if (chat.Value.KeepTokensOutOfRequestLogs)
+            var chat = new ChatOptions();
+            foreach (var configuration in configurations)
+            {
+                configuration.Configure(chat);
+            }
+
+            if (chat.KeepTokensOutOfRequestLogs)
             {
                 filters.Rules.Add(new LoggerFilterRule(null, "Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning, null));
             }
