@@ -451,26 +451,32 @@ public sealed partial class PostgresCluster : IAsyncDisposable
             return;
         }
 
+        var pid = ReadPostmasterPid(dataDirectory);
         if (IsServerRunning(dataDirectory))
         {
-            // A server left behind by a process that died without stopping it: stop it, then start with our settings.
+            // A server left behind by a process that died without stopping it: ask it for a fast shutdown (SIGINT), then
+            // start with our settings. Not "pg_ctl stop": it waits for a killed postmaster's zombie to be reaped, which can be slow.
             var result = await RunAsync(
                 PgTool(binDirectory, "pg_ctl"),
-                ["stop", "-D", dataDirectory, "-m", "fast", "-w", "-t", "60", "-s"],
+                ["kill", "INT", pid.ToString(CultureInfo.InvariantCulture)],
                 runAsPostgres,
-                TimeSpan.FromSeconds(70),
+                TimeSpan.FromSeconds(30),
                 cancellationToken).ConfigureAwait(false);
-            if (result.ExitCode != 0 && IsServerRunning(dataDirectory))
+            var deadline = Stopwatch.StartNew();
+            while (IsServerRunning(dataDirectory))
             {
-                throw new InvalidOperationException(
-                    $"A PostgreSQL server is already running on '{dataDirectory}' and could not be stopped.{Environment.NewLine}{result.Output}");
+                if (deadline.Elapsed > TimeSpan.FromSeconds(60))
+                {
+                    throw new InvalidOperationException(
+                        $"A PostgreSQL server (PID {pid}) is already running on '{dataDirectory}' and did not stop within 60 s.{Environment.NewLine}{result.Output}");
+                }
+
+                await Task.Delay(20, cancellationToken).ConfigureAwait(false);
             }
         }
-        else
-        {
-            // Stale lock file from a crashed server (its PID is gone or now belongs to another program).
-            TryDelete(pidFile);
-        }
+
+        // Whatever is left is a stale lock file (its PID is gone, a zombie, or now belongs to another program).
+        TryDelete(pidFile);
     }
 
     private static async Task StopQuietlyAsync(string binDirectory, string dataDirectory, bool runAsPostgres)
