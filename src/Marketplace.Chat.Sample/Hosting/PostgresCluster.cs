@@ -132,7 +132,10 @@ public sealed partial class PostgresCluster : IAsyncDisposable
                             : failure);
                 }
 
-                var cluster = new PostgresCluster(options, binDirectory, dataDirectory, port, runAsPostgres);
+                var cluster = new PostgresCluster(options, binDirectory, dataDirectory, port, runAsPostgres)
+                {
+                    _postmasterPid = ReadPostmasterPid(dataDirectory),
+                };
                 try
                 {
                     await cluster.WaitUntilAcceptingConnectionsAsync(options.StartTimeout, cancellationToken).ConfigureAwait(false);
@@ -143,7 +146,6 @@ public sealed partial class PostgresCluster : IAsyncDisposable
                     throw;
                 }
 
-                cluster._postmasterPid = ReadPostmasterPid(dataDirectory);
                 keepReservation = true;
                 Running.TryAdd(cluster, 0);
                 InstallExitHook();
