@@ -4,6 +4,7 @@ using Marketplace.Chat.Lifecycle;
 using Marketplace.Chat.Messages;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Marketplace.Chat.IntegrationTests.Support;
 
@@ -13,11 +14,11 @@ namespace Marketplace.Chat.IntegrationTests.Support;
 /// </summary>
 public sealed class ChatHarness : IAsyncDisposable
 {
-    private readonly ServiceProvider _services;
+    private readonly IHost _host;
 
-    private ChatHarness(ServiceProvider services, TestParties parties, ManualClock clock, string connectionString)
+    private ChatHarness(IHost host, TestParties parties, ManualClock clock, string connectionString)
     {
-        _services = services;
+        _host = host;
         Parties = parties;
         Clock = clock;
         ConnectionString = connectionString;
@@ -34,24 +35,25 @@ public sealed class ChatHarness : IAsyncDisposable
         var connectionString = await postgres.CreateDatabaseAsync(name ?? "chat");
         var parties = new TestParties();
         var clock = new ManualClock(DateTimeOffset.UtcNow);
-        var services = new ServiceCollection();
-        services.AddLogging();
+        // Built like a worker or web host builds its services (lifetime, logging, options), but never started.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Development });
+        var services = builder.Services;
         services.AddSingleton<TimeProvider>(clock);
         services.AddSingleton(parties);
         services.AddDbContext<ChatTestDbContext>(o => o.UseNpgsql(connectionString));
         services.AddMarketplaceChat(configure)
             .AddEntityFrameworkStores<ChatTestDbContext>()
             .AddTransactionPartyResolver<SharedParties>();
-        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
-        await using (var scope = provider.CreateAsyncScope())
+        var host = builder.Build();
+        await using (var scope = host.Services.CreateAsyncScope())
         {
             await scope.ServiceProvider.GetRequiredService<ChatTestDbContext>().Database.EnsureCreatedAsync();
         }
 
-        return new ChatHarness(provider, parties, clock, connectionString);
+        return new ChatHarness(host, parties, clock, connectionString);
     }
 
-    public AsyncServiceScope Scope() => _services.CreateAsyncScope();
+    public AsyncServiceScope Scope() => _host.Services.CreateAsyncScope();
 
     /// <summary>Runs one call with its own scope, as one request would.</summary>
     public async Task<T> Lifecycle<T>(Func<IChatLifecycle, Task<T>> call)
@@ -90,7 +92,11 @@ public sealed class ChatHarness : IAsyncDisposable
         return (id, registered.Conversation, buyer, seller);
     }
 
-    public ValueTask DisposeAsync() => _services.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        _host.Dispose();
+        return ValueTask.CompletedTask;
+    }
 
     /// <summary>Adapts the harness's table to the resolver interface the package asks for.</summary>
     private sealed class SharedParties(TestParties parties) : ITransactionPartyResolver
