@@ -7,3 +7,14 @@ if [ ! -x "$need_pg" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1;
   echo "prerequisites: installing PostgreSQL server binaries"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
 fi
+
+# The JavaScript client test (tests/node, run by NodeClientShould) needs Node.js and the locked @microsoft/signalr.
+if ! command -v node >/dev/null 2>&1; then
+  echo "prerequisites: installing Node.js and npm"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+fi
+node_tests="$(cd "$(dirname "$0")/.." && pwd)/tests/node"
+if [ ! -d "$node_tests/node_modules/@microsoft/signalr" ]; then
+  echo "prerequisites: installing the JavaScript test client (npm ci in tests/node)"
+  (cd "$node_tests" && npm ci --no-audit --no-fund)
+fi
