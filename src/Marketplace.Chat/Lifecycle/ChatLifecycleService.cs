@@ -212,32 +212,16 @@ internal sealed class ChatLifecycleService(
                 transactionRule = Permit(transaction, trigger);
             }
 
-            var now = store.Now();
-            var applied = new AppliedChanges();
-            try
+            var plan = new List<PlannedTransition> { new(dispute, decision.Rule!, outcome) };
+            if (transactionRule is not null)
             {
-                await store.InTransactionAsync(
-                    async ct =>
-                    {
-                        await ApplyOrRaceAsync(dispute, decision.Rule!, context, now, applied, ct, outcome: outcome).ConfigureAwait(false);
-                        if (transactionRule is not null)
-                        {
-                            await ApplyOrRaceAsync(transaction, transactionRule, context, now, applied, ct).ConfigureAwait(false);
-                        }
-
-                        return true;
-                    },
-                    cancellationToken).ConfigureAwait(false);
-            }
-            catch (TransitionRaceException)
-            {
-                ThrowIfExhausted(attempt);
-                ChatLog.TransitionRaced(logger, nameof(ChatTrigger.DisputeResolved), dispute.Id, attempt);
-                continue;
+                plan.Add(new(transaction, transactionRule));
             }
 
-            await PublishAsync(applied).ConfigureAwait(false);
-            return new LifecycleResult(applied.Changes[0].Conversation, true, applied.Changes);
+            if (await CommitAsync(plan, context, attempt, cancellationToken).ConfigureAwait(false) is { } applied)
+            {
+                return new LifecycleResult(applied.Changes[0].Conversation, true, applied.Changes);
+            }
         }
     }
 
@@ -271,32 +255,16 @@ internal sealed class ChatLifecycleService(
             var transactionRule = transaction.State == ChatState.Open
                 ? Permit(transaction, ChatTrigger.DisputeReopened)
                 : null;
-            var now = store.Now();
-            var applied = new AppliedChanges();
-            try
+            var plan = new List<PlannedTransition> { new(dispute, decision.Rule!) };
+            if (transactionRule is not null)
             {
-                await store.InTransactionAsync(
-                    async ct =>
-                    {
-                        await ApplyOrRaceAsync(dispute, decision.Rule!, context, now, applied, ct).ConfigureAwait(false);
-                        if (transactionRule is not null)
-                        {
-                            await ApplyOrRaceAsync(transaction, transactionRule, context, now, applied, ct).ConfigureAwait(false);
-                        }
-
-                        return true;
-                    },
-                    cancellationToken).ConfigureAwait(false);
-            }
-            catch (TransitionRaceException)
-            {
-                ThrowIfExhausted(attempt);
-                ChatLog.TransitionRaced(logger, nameof(ChatTrigger.Reopened), dispute.Id, attempt);
-                continue;
+                plan.Add(new(transaction, transactionRule));
             }
 
-            await PublishAsync(applied).ConfigureAwait(false);
-            return new LifecycleResult(applied.Changes[0].Conversation, true, applied.Changes);
+            if (await CommitAsync(plan, context, attempt, cancellationToken).ConfigureAwait(false) is { } applied)
+            {
+                return new LifecycleResult(applied.Changes[0].Conversation, true, applied.Changes);
+            }
         }
     }
 
@@ -415,28 +383,45 @@ internal sealed class ChatLifecycleService(
                 throw Refuse(conversation, trigger, decision.RefusalReason!);
             }
 
-            var now = store.Now();
-            var applied = new AppliedChanges();
-            try
+            if (await CommitAsync([new(conversation, decision.Rule!)], context, attempt, cancellationToken).ConfigureAwait(false) is { } applied)
             {
-                await store.InTransactionAsync(
-                    async ct =>
-                    {
-                        await ApplyOrRaceAsync(conversation, decision.Rule!, context, now, applied, ct).ConfigureAwait(false);
-                        return true;
-                    },
-                    cancellationToken).ConfigureAwait(false);
+                return new LifecycleResult(applied.Changes[0].Conversation, true, applied.Changes);
             }
-            catch (TransitionRaceException)
-            {
-                ThrowIfExhausted(attempt);
-                ChatLog.TransitionRaced(logger, trigger.ToString(), conversation.Id, attempt);
-                continue;
-            }
-
-            await PublishAsync(applied).ConfigureAwait(false);
-            return new LifecycleResult(applied.Changes[0].Conversation, true, applied.Changes);
         }
+    }
+
+    /// <summary>
+    /// Commits planned transitions in one database transaction and publishes them. Returns null when a
+    /// conversation's version moved underneath (the caller re-evaluates), or throws once attempts run out.
+    /// </summary>
+    private async Task<AppliedChanges?> CommitAsync(
+        IReadOnlyList<PlannedTransition> plan, ChatEventContext context, int attempt, CancellationToken cancellationToken)
+    {
+        var now = store.Now();
+        var applied = new AppliedChanges();
+        try
+        {
+            await store.InTransactionAsync(
+                async ct =>
+                {
+                    foreach (var step in plan)
+                    {
+                        await ApplyOrRaceAsync(step.Snapshot, step.Rule, context, now, applied, ct, step.Outcome).ConfigureAwait(false);
+                    }
+
+                    return true;
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (TransitionRaceException)
+        {
+            ThrowIfExhausted(attempt);
+            ChatLog.TransitionRaced(logger, plan[0].Rule.Trigger.ToString(), plan[0].Snapshot.Id, attempt);
+            return null;
+        }
+
+        await PublishAsync(applied).ConfigureAwait(false);
+        return applied;
     }
 
     /// <summary>
@@ -618,6 +603,9 @@ internal sealed class ChatLifecycleService(
                 ChatErrorCode.InvalidArgument, $"The {what} must be between 1 and {ChatModelConfiguration.ExternalIdLength} characters.");
         }
     }
+
+    /// <summary>One transition to commit: the conversation as read, the rule to apply, and the dispute outcome if any.</summary>
+    private sealed record PlannedTransition(ConversationRecord Snapshot, ChatTransitionRule Rule, DisputeOutcome? Outcome = null);
 
     /// <summary>What one successful attempt committed, published only after the commit.</summary>
     private sealed class AppliedChanges
