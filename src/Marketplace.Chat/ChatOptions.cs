@@ -1,3 +1,5 @@
+using Marketplace.Chat.Notifications;
+
 namespace Marketplace.Chat;
 
 /// <summary>Configures the chat's rules. Validated when the host starts.</summary>
@@ -48,4 +50,7 @@ public sealed class ChatOptions
     /// Defaults to true; turn it off only when the host redacts those lines itself.
     /// </summary>
     public bool KeepTokensOutOfRequestLogs { get; set; } = true;
+
+    /// <summary>Gets how notifications are dispatched to handlers.</summary>
+    public ChatNotificationOptions Notifications { get; } = new();
 }

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Marketplace.Chat.Conversations;
 using Marketplace.Chat.DependencyInjection;
+using Marketplace.Chat.Notifications;
 using Marketplace.Chat.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -29,7 +30,8 @@ public sealed class ChatBuilder
         Services.RemoveAll<ChatStoreRegistration>();
         Services.AddSingleton(new ChatStoreRegistration(typeof(TContext)));
         Services.RemoveAll<ChatStore>();
-        Services.AddScoped(sp => new ChatStore(sp.GetRequiredService<TContext>(), sp.GetRequiredService<TimeProvider>()));
+        Services.AddScoped(sp => new ChatStore(
+            sp.GetRequiredService<TContext>(), sp.GetRequiredService<TimeProvider>(), sp.GetServices<IChatCommitContributor>()));
         return this;
     }
 
@@ -39,6 +41,34 @@ public sealed class ChatBuilder
     {
         Services.RemoveAll<ITransactionPartyResolver>();
         Services.AddScoped<ITransactionPartyResolver, TResolver>();
+        return this;
+    }
+
+    /// <summary>Adds a host notification handler (e-mail, push...); it gets every notification after commit, at least once.</summary>
+    public ChatBuilder AddNotificationHandler<THandler>()
+        where THandler : class, IChatNotificationHandler
+    {
+        Services.TryAddEnumerable(ServiceDescriptor.Scoped<IChatNotificationHandler, THandler>());
+        return this;
+    }
+
+    /// <summary>Posts every notification to a URL, signed with HMAC-SHA256 (see <see cref="ChatWebhookOptions"/>).</summary>
+    public ChatBuilder AddWebhookNotifications(Action<ChatWebhookOptions> configure)
+    {
+        Services.AddOptions<ChatWebhookOptions>().Configure(configure).Validate(
+            o => o.Url is { IsAbsoluteUri: true } && o.Url.Scheme is "https" or "http" && o.Secret.Length >= 16 && o.Timeout > TimeSpan.Zero,
+            "ChatWebhookOptions needs an absolute http(s) Url, a Secret of at least 16 characters and a positive Timeout.")
+            .ValidateOnStart();
+        Services.AddHttpClient(WebhookNotificationHandler.ClientName);
+        return AddNotificationHandler<WebhookNotificationHandler>();
+    }
+
+    /// <summary>Tells the chat who the administrators are, so new disputes notify them before anyone joins.</summary>
+    public ChatBuilder AddAdministrators<TDirectory>()
+        where TDirectory : class, IChatAdministrators
+    {
+        Services.RemoveAll<IChatAdministrators>();
+        Services.AddScoped<IChatAdministrators, TDirectory>();
         return this;
     }
 

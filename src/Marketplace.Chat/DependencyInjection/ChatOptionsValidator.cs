@@ -56,6 +56,17 @@ internal sealed class ChatOptionsValidator : IValidateOptions<ChatOptions>
             }
         }
 
+        var n = options.Notifications;
+        if (n.PollInterval <= TimeSpan.Zero || n.HandlerTimeout <= TimeSpan.Zero || n.RetryBackoff <= TimeSpan.Zero)
+        {
+            failures.Add("ChatOptions.Notifications: PollInterval, HandlerTimeout and RetryBackoff must be positive.");
+        }
+
+        if (n.MaxAttempts is < 1 or > 50 || n.BatchSize is < 1 or > 10_000 || n.PreviewLength is < 10 or > 200)
+        {
+            failures.Add("ChatOptions.Notifications: MaxAttempts 1-50, BatchSize 1-10000 and PreviewLength 10-200.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

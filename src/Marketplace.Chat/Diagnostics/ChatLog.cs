@@ -31,4 +31,13 @@ internal static partial class ChatLog
 
     [LoggerMessage(9, LogLevel.Warning, "Refused a chat connection from origin {Origin}: not the site's own and not in ChatOptions.AllowedOrigins.")]
     public static partial void OriginRefused(ILogger logger, string origin);
+
+    [LoggerMessage(10, LogLevel.Error, "A notification dispatch round failed; retrying on the next round.")]
+    public static partial void DispatchRoundFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(11, LogLevel.Warning, "Notification handler {Handler} failed for delivery {DeliveryId}: {Reason}")]
+    public static partial void HandlerFailed(ILogger logger, Exception exception, string handler, Guid deliveryId, string reason);
+
+    [LoggerMessage(12, LogLevel.Error, "Notification handler {Handler} gave up on delivery {DeliveryId} after {Attempts} attempts: {Reason}")]
+    public static partial void HandlerGaveUp(ILogger logger, string handler, Guid deliveryId, int attempts, string reason);
 }

@@ -11,6 +11,7 @@ internal sealed class ChatMetrics
     private readonly Counter<long> _messagesSent;
     private readonly Counter<long> _transitions;
     private readonly Counter<long> _refusals;
+    private readonly Counter<long> _notifications;
 
     public ChatMetrics(IMeterFactory meterFactory)
     {
@@ -18,11 +19,16 @@ internal sealed class ChatMetrics
         _messagesSent = meter.CreateCounter<long>("marketplace.chat.messages.sent", "{message}", "Messages stored, by kind.");
         _transitions = meter.CreateCounter<long>("marketplace.chat.transitions", "{transition}", "Lifecycle transitions committed, by trigger.");
         _refusals = meter.CreateCounter<long>("marketplace.chat.refusals", "{refusal}", "Requests refused, by code.");
+        _notifications = meter.CreateCounter<long>(
+            "marketplace.chat.notifications.dispatched", "{notification}", "Notifications delivered to a handler, by handler.");
     }
 
     public void MessageSent(string kind) => _messagesSent.Add(1, new KeyValuePair<string, object?>("kind", kind));
 
     public void Transitioned(string trigger) => _transitions.Add(1, new KeyValuePair<string, object?>("trigger", trigger));
+
+    public void NotificationDispatched(string handler) =>
+        _notifications.Add(1, new KeyValuePair<string, object?>("handler", handler));
 
     public void Refused(ChatErrorCode code) => _refusals.Add(1, new KeyValuePair<string, object?>("code", code.ToString()));
 }

@@ -25,6 +25,9 @@ internal sealed class ChatEventPublisher(IEnumerable<IChatEventSink> sinks, ILog
     public Task ParticipantJoinedAsync(ChatConversationInfo conversation, string userId, ParticipantRole role, CancellationToken ct) =>
         EachAsync(s => s.ParticipantJoinedAsync(conversation, userId, role, ct), nameof(IChatEventSink.ParticipantJoinedAsync));
 
+    public Task NotificationCountChangedAsync(string userId, int unreadCount, CancellationToken ct) =>
+        EachAsync(s => s.NotificationCountChangedAsync(userId, unreadCount, ct), nameof(IChatEventSink.NotificationCountChangedAsync));
+
     private async Task EachAsync(Func<IChatEventSink, Task> call, string what)
     {
         foreach (var sink in _sinks)

@@ -18,4 +18,6 @@ internal interface IChatEventSink
     Task ReadPositionChangedAsync(Guid conversationId, string userId, long sequence, CancellationToken cancellationToken);
 
     Task ParticipantJoinedAsync(ChatConversationInfo conversation, string userId, ParticipantRole role, CancellationToken cancellationToken);
+
+    Task NotificationCountChangedAsync(string userId, int unreadCount, CancellationToken cancellationToken);
 }

@@ -1,6 +1,7 @@
 using Marketplace.Chat.Access;
 using Marketplace.Chat.Conversations;
 using Marketplace.Chat.Messages;
+using Marketplace.Chat.Notifications;
 
 namespace Marketplace.Chat.Hubs;
 
@@ -71,3 +72,12 @@ public sealed record ChatSnapshot(
     IReadOnlyList<ChatMessage> Messages,
     bool HasMoreHistory,
     IReadOnlyList<string> Online);
+
+/// <summary>A notification pushed live to its recipient.</summary>
+/// <param name="Notification">The notification.</param>
+/// <param name="UnreadCount">The recipient's unread notifications, this one included.</param>
+public sealed record NotificationPush(ChatNotification Notification, int UnreadCount);
+
+/// <summary>A user's unread notification count.</summary>
+/// <param name="UnreadCount">How many are unread.</param>
+public sealed record NotificationCount(int UnreadCount);

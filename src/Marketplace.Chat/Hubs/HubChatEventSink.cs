@@ -35,6 +35,11 @@ internal sealed class HubChatEventSink(
     public Task ParticipantJoinedAsync(ChatConversationInfo conversation, string userId, ParticipantRole role, CancellationToken cancellationToken) =>
         Group(conversation.Kind, conversation.Id).ParticipantJoined(new ParticipantJoined(conversation.Id, userId, role));
 
+    public Task NotificationCountChangedAsync(string userId, int unreadCount, CancellationToken cancellationToken) =>
+        Task.WhenAll(
+            transactions.Clients.User(userId).NotificationCountChanged(new NotificationCount(unreadCount)),
+            disputes.Clients.User(userId).NotificationCountChanged(new NotificationCount(unreadCount)));
+
     private IChatClient Group(ConversationKind kind, Guid conversationId) => kind == ConversationKind.Transaction
         ? transactions.Clients.Group(ChatHubBase.GroupName(conversationId))
         : disputes.Clients.Group(ChatHubBase.GroupName(conversationId));

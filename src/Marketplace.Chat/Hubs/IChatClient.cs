@@ -1,4 +1,5 @@
 using Marketplace.Chat.Messages;
+using Marketplace.Chat.Notifications;
 
 namespace Marketplace.Chat.Hubs;
 
@@ -25,4 +26,10 @@ public interface IChatClient
 
     /// <summary>Receives that someone joined the conversation (an administrator joining a dispute).</summary>
     Task ParticipantJoined(ParticipantJoined joined);
+
+    /// <summary>Receives a notification on the user's own channel (any conversation), with the new unread count.</summary>
+    Task Notification(NotificationPush push);
+
+    /// <summary>Receives the user's unread notification count after they marked notifications read.</summary>
+    Task NotificationCountChanged(NotificationCount count);
 }

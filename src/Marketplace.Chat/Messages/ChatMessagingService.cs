@@ -132,6 +132,60 @@ internal sealed class ChatMessagingService(
         return sent;
     }
 
+    public async Task<IReadOnlyList<ChatListItem>> ListConversationsAsync(ChatUser user, int limit, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(user.UserId))
+        {
+            throw new ChatException(ChatErrorCode.AuthenticationRequired, "Sign in to use the chat.");
+        }
+
+        var userId = user.UserId;
+        var rows = await (
+                from p in store.Participants.AsNoTracking()
+                where p.UserId == userId
+                join c in store.Conversations.AsNoTracking() on p.ConversationId equals c.Id
+                let last = store.Messages.Where(m => m.ConversationId == c.Id).OrderByDescending(m => m.Sequence)
+                    .Select(m => new { m.Kind, m.Text, m.SentAt, m.DeletedAt }).FirstOrDefault()
+                orderby c.UpdatedAt descending, c.Id
+                select new
+                {
+                    c.Id,
+                    c.Kind,
+                    c.TransactionId,
+                    c.DisputeId,
+                    c.State,
+                    p.Role,
+                    c.LastSequence,
+                    Unread = store.Messages.Count(m => m.ConversationId == c.Id && m.Sequence > p.LastReadSequence && m.SenderId != userId),
+                    Last = last,
+                })
+            .Take(Math.Clamp(limit, 1, 500))
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+
+        return rows
+            .Select(r => new ChatListItem(
+                r.Id, r.Kind, r.TransactionId, r.DisputeId, r.State, r.Role, r.LastSequence, r.Unread,
+                r.Last?.Kind, r.Last is null ? null : ListPreview(r.Last.Kind, r.Last.Text, r.Last.DeletedAt), r.Last?.SentAt))
+            .OrderByDescending(i => i.LastMessageAt)
+            .ToList();
+    }
+
+    private static string? ListPreview(ChatMessageKind kind, string text, DateTimeOffset? deletedAt)
+    {
+        if (deletedAt is not null)
+        {
+            return null;
+        }
+
+        var preview = kind switch
+        {
+            ChatMessageKind.Image => "Image",
+            ChatMessageKind.File => "File",
+            _ => text.ReplaceLineEndings(" "),
+        };
+        return preview.Length <= 120 ? preview : string.Concat(preview.AsSpan(0, 119), "…");
+    }
+
     public async Task<ChatHistoryPage> GetHistoryAsync(ChatUser user, Guid conversationId, HistoryQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);

@@ -34,4 +34,7 @@ public interface IChatMessaging
 
     /// <summary>Checks the conversation's hash chain against the stored content.</summary>
     Task<ChainVerification> VerifyChainAsync(ChatUser user, Guid conversationId, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists the user's conversations, most recently active first, with unread counts and last-message previews (one query).</summary>
+    Task<IReadOnlyList<ChatListItem>> ListConversationsAsync(ChatUser user, int limit = 100, CancellationToken cancellationToken = default);
 }

@@ -77,6 +77,8 @@ internal static class ChatModelConfiguration
             b.HasIndex(t => new { t.ConversationId, t.EventId }).IsUnique();
             b.HasOne<ConversationRecord>().WithMany().HasForeignKey(t => t.ConversationId).OnDelete(DeleteBehavior.Restrict);
         });
+
+        NotificationModelConfiguration.Apply(model, options);
     }
 
     /// <summary>Builds the natural key of a transaction chat.</summary>

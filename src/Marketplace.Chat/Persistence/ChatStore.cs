@@ -8,8 +8,10 @@ namespace Marketplace.Chat.Persistence;
 /// The chat's view of the host's DbContext, with the primitives every write shares: a transaction run through the
 /// provider's execution strategy, a sequence reserved under the conversation's row lock, and the hash-chain link.
 /// </summary>
-internal sealed class ChatStore(DbContext db, TimeProvider clock)
+internal sealed class ChatStore(DbContext db, TimeProvider clock, IEnumerable<IChatCommitContributor> contributors)
 {
+    private readonly IChatCommitContributor[] _contributors = contributors.ToArray();
+
     public DbContext Db { get; } = db;
 
     public DbSet<ConversationRecord> Conversations => Db.Set<ConversationRecord>();
@@ -33,7 +35,7 @@ internal sealed class ChatStore(DbContext db, TimeProvider clock)
     {
         var strategy = Db.Database.CreateExecutionStrategy();
         return strategy.ExecuteAsync(
-            (Db, work),
+            (Db, work, _contributors),
             async (_, state, ct) =>
             {
                 state.Db.ChangeTracker.Clear();
@@ -41,8 +43,18 @@ internal sealed class ChatStore(DbContext db, TimeProvider clock)
                 try
                 {
                     var result = await state.work(ct).ConfigureAwait(false);
+                    foreach (var contributor in state._contributors)
+                    {
+                        await contributor.ContributeAsync(state.Db, ct).ConfigureAwait(false);
+                    }
+
                     await state.Db.SaveChangesAsync(ct).ConfigureAwait(false);
                     await transaction.CommitAsync(ct).ConfigureAwait(false);
+                    foreach (var contributor in state._contributors)
+                    {
+                        contributor.Committed();
+                    }
+
                     return result;
                 }
                 catch

@@ -28,6 +28,7 @@ public static class ChatEndpointRouteBuilderExtensions
         ((IEndpointConventionBuilder)group).Add(endpoint => endpoint.RequestDelegate = endpoint.RequestDelegate is { } next ? ChatOriginCheck.Wrap(next) : null);
         group.MapHub<TransactionChatHub>("/transactions");
         group.MapHub<DisputeChatHub>("/disputes");
+        ChatNotificationEndpoints.Map(group);
         return group;
     }
 }

@@ -28,6 +28,9 @@ public sealed class ChatHarness : IAsyncDisposable
 
     public ManualClock Clock { get; }
 
+    /// <summary>Counts the SQL commands the package sends.</summary>
+    public CommandCounter Commands => _host.Services.GetRequiredService<CommandCounter>();
+
     public string ConnectionString { get; }
 
     public static async Task<ChatHarness> StartAsync(PostgresFixture postgres, Action<ChatOptions>? configure = null, string? name = null)
@@ -40,7 +43,8 @@ public sealed class ChatHarness : IAsyncDisposable
         var services = builder.Services;
         services.AddSingleton<TimeProvider>(clock);
         services.AddSingleton(parties);
-        services.AddDbContext<ChatTestDbContext>(o => o.UseNpgsql(connectionString));
+        services.AddSingleton<CommandCounter>();
+        services.AddDbContext<ChatTestDbContext>((sp, o) => o.UseNpgsql(connectionString).AddInterceptors(sp.GetRequiredService<CommandCounter>()));
         services.AddMarketplaceChat(configure)
             .AddEntityFrameworkStores<ChatTestDbContext>()
             .AddTransactionPartyResolver<SharedParties>();

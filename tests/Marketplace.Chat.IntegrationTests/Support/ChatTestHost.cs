@@ -43,7 +43,11 @@ public sealed class ChatTestHost : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     public static async Task<ChatTestHost> StartAsync(
-        string connectionString, Action<ChatOptions>? configure = null, TestParties? parties = null, bool createSchema = true)
+        string connectionString,
+        Action<ChatOptions>? configure = null,
+        TestParties? parties = null,
+        bool createSchema = true,
+        Action<ChatBuilder>? chat = null)
     {
         parties ??= new TestParties();
         var logs = new CapturedLogs();
@@ -56,9 +60,10 @@ public sealed class ChatTestHost : IAsyncDisposable
         builder.Services.AddDbContext<ChatTestDbContext>(o => o.UseNpgsql(connectionString));
         builder.Services.AddAuthentication(TestBearer.SchemeName).AddScheme<AuthenticationSchemeOptions, TestBearer>(TestBearer.SchemeName, null);
         builder.Services.AddAuthorization();
-        builder.Services.AddMarketplaceChat(configure)
+        var registration = builder.Services.AddMarketplaceChat(configure)
             .AddEntityFrameworkStores<ChatTestDbContext>()
             .AddTransactionPartyResolver<HostParties>();
+        chat?.Invoke(registration);
 
         var app = builder.Build();
         app.UseWebSockets();
@@ -90,6 +95,14 @@ public sealed class ChatTestHost : IAsyncDisposable
                 b.WithAutomaticReconnect([.. TestHubConnection.FastReconnectDelays]);
             }
         });
+    }
+
+    /// <summary>An HTTP client for the host's endpoints, authenticated as the token's user.</summary>
+    public HttpClient Http(string token)
+    {
+        var client = new HttpClient { BaseAddress = BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
     }
 
     /// <summary>Runs a lifecycle call in a scope of the host, as the host's webhook code would.</summary>

@@ -1,0 +1,191 @@
+using Marketplace.Chat.Diagnostics;
+using Marketplace.Chat.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Marketplace.Chat.Notifications;
+
+/// <summary>
+/// Delivers stored notifications to every handler, at least once each. It claims a batch (so server nodes share the
+/// work), runs each handler with a timeout — concurrently, so one that hangs or throws holds up no other — and
+/// records per handler: delivered, or retry later with back-off, or given up after the allowed attempts.
+/// Because the rows were written with the message, a crash between commit and dispatch only delays delivery.
+/// </summary>
+internal sealed class NotificationDispatcher(
+    IServiceScopeFactory scopes,
+    NotificationSignal signal,
+    TimeProvider clock,
+    ChatMetrics metrics,
+    IOptions<ChatOptions> options,
+    ILogger<NotificationDispatcher> logger) : BackgroundService
+{
+    private readonly Guid _token = Guid.NewGuid();
+
+    private ChatNotificationOptions Options => options.Value.Notifications;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!Options.DispatcherEnabled)
+        {
+            return;
+        }
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            int handled;
+            try
+            {
+                handled = await DispatchOnceAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // The dispatcher must outlive a failed round (database restart...); it logs and tries again.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                ChatLog.DispatchRoundFailed(logger, ex);
+                handled = 0;
+            }
+
+            if (handled < Options.BatchSize)
+            {
+                try
+                {
+                    await signal.WaitAsync(Options.PollInterval, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>Claims and dispatches one batch of due notifications; returns how many it took.</summary>
+    internal async Task<int> DispatchOnceAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var store = scope.ServiceProvider.GetRequiredService<ChatStore>();
+        var handlers = scope.ServiceProvider.GetServices<IChatNotificationHandler>().ToArray();
+        var now = clock.GetUtcNow();
+        var notifications = store.Db.Set<NotificationRecord>();
+
+        var due = await notifications.AsNoTracking()
+            .Where(n => n.DispatchedAt == null && n.NextAttemptAt <= now && (n.ClaimedUntil == null || n.ClaimedUntil < now))
+            .OrderBy(n => n.Id).Select(n => n.Id).Take(Options.BatchSize)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        if (due.Count == 0)
+        {
+            return 0;
+        }
+
+        // The WHERE is evaluated again under each row's lock: of two nodes racing for a row, one gets it.
+        var leaseEnd = now + Options.HandlerTimeout + Options.HandlerTimeout;
+        await notifications
+            .Where(n => due.Contains(n.Id) && n.DispatchedAt == null && (n.ClaimedUntil == null || n.ClaimedUntil < now))
+            .ExecuteUpdateAsync(s => s.SetProperty(n => n.ClaimToken, _token).SetProperty(n => n.ClaimedUntil, leaseEnd), cancellationToken)
+            .ConfigureAwait(false);
+        var claimed = await notifications.Where(n => n.ClaimToken == _token && due.Contains(n.Id)).OrderBy(n => n.Id)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var ids = claimed.Select(n => n.Id).ToList();
+        var deliveries = (await store.Db.Set<NotificationDeliveryRecord>().Where(d => ids.Contains(d.NotificationId))
+            .ToListAsync(cancellationToken).ConfigureAwait(false))
+            .ToDictionary(d => (d.NotificationId, d.Handler));
+
+        var work = new List<(NotificationRecord Notification, IChatNotificationHandler Handler, NotificationDeliveryRecord Delivery)>();
+        foreach (var notification in claimed)
+        {
+            foreach (var handler in handlers)
+            {
+                var name = HandlerName(handler);
+                if (!deliveries.TryGetValue((notification.Id, name), out var delivery))
+                {
+                    delivery = new NotificationDeliveryRecord { NotificationId = notification.Id, Handler = name };
+                    store.Db.Add(delivery);
+                    deliveries[(notification.Id, name)] = delivery;
+                }
+
+                if (delivery.DeliveredAt is null && delivery.FailedAt is null && (delivery.NextAttemptAt is null || delivery.NextAttemptAt <= now))
+                {
+                    work.Add((notification, handler, delivery));
+                }
+            }
+        }
+
+        var outcomes = await Task.WhenAll(work.Select(w => DeliverAsync(w.Notification, w.Handler, cancellationToken))).ConfigureAwait(false);
+        var finished = clock.GetUtcNow();
+        for (var i = 0; i < work.Count; i++)
+        {
+            var (notification, handler, delivery) = work[i];
+            delivery.Attempts++;
+            if (outcomes[i] is null)
+            {
+                delivery.DeliveredAt = finished;
+                delivery.LastError = null;
+                metrics.NotificationDispatched(delivery.Handler);
+                continue;
+            }
+
+            delivery.LastError = Truncate(outcomes[i]!, 500);
+            if (delivery.Attempts >= Options.MaxAttempts)
+            {
+                delivery.FailedAt = finished;
+                ChatLog.HandlerGaveUp(logger, delivery.Handler, notification.DeliveryId, delivery.Attempts, delivery.LastError);
+            }
+            else
+            {
+                delivery.NextAttemptAt = finished + Options.RetryBackoff * Math.Pow(2, delivery.Attempts - 1);
+            }
+        }
+
+        foreach (var notification in claimed)
+        {
+            var own = handlers.Select(h => deliveries[(notification.Id, HandlerName(h))]).ToList();
+            if (own.All(d => d.DeliveredAt is not null || d.FailedAt is not null))
+            {
+                notification.DispatchedAt = finished;
+            }
+            else
+            {
+                notification.NextAttemptAt = own.Where(d => d.DeliveredAt is null && d.FailedAt is null)
+                    .Min(d => d.NextAttemptAt ?? finished);
+            }
+
+            notification.ClaimToken = null;
+            notification.ClaimedUntil = null;
+        }
+
+        await store.Db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return claimed.Count;
+    }
+
+    /// <summary>Runs one handler on one notification; returns null on success or the failure's description.</summary>
+    private async Task<string?> DeliverAsync(NotificationRecord record, IChatNotificationHandler handler, CancellationToken stopping)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        timeout.CancelAfter(Options.HandlerTimeout);
+        try
+        {
+            // WaitAsync stops waiting even for a handler that ignores its token.
+            await handler.HandleAsync(ChatInbox.ToNotification(record), timeout.Token).WaitAsync(Options.HandlerTimeout, stopping).ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception ex) when (!stopping.IsCancellationRequested)
+        {
+            var reason = ex is TimeoutException or OperationCanceledException
+                ? $"timed out after {Options.HandlerTimeout.TotalSeconds:0.#} s"
+                : $"{ex.GetType().Name}: {ex.Message}";
+            ChatLog.HandlerFailed(logger, ex, HandlerName(handler), record.DeliveryId, reason);
+            return reason;
+        }
+    }
+
+    internal static string HandlerName(IChatNotificationHandler handler) => handler.GetType().FullName ?? handler.GetType().Name;
+
+    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max];
+}
