@@ -1,3 +1,4 @@
+using Marketplace.Chat.Attachments;
 using Marketplace.Chat.Notifications;
 
 namespace Marketplace.Chat;
@@ -53,4 +54,7 @@ public sealed class ChatOptions
 
     /// <summary>Gets how notifications are dispatched to handlers.</summary>
     public ChatNotificationOptions Notifications { get; } = new();
+
+    /// <summary>Gets the attachment rules: size limits, allowed types, storage folder and how long unsent uploads are kept.</summary>
+    public AttachmentOptions Attachments { get; } = new();
 }

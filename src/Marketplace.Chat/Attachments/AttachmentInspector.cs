@@ -136,7 +136,7 @@ internal sealed class AttachmentInspector
         return new HashSet<string>(allowed, StringComparer.OrdinalIgnoreCase);
     }
 
-    private static string DescribeBytes(long bytes) => bytes switch
+    internal static string DescribeBytes(long bytes) => bytes switch
     {
         >= 1024 * 1024 when bytes % (1024 * 1024) == 0 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024 * 1024)} MiB"),
         >= 1024 when bytes % 1024 == 0 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024} KiB"),

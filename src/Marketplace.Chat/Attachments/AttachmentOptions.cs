@@ -44,4 +44,20 @@ public sealed class AttachmentOptions
 
     /// <summary>Gets or sets the largest expanded-to-compressed ratio of an archive entry larger than 1 MiB (default 100).</summary>
     public double MaxArchiveCompressionRatio { get; set; } = 100;
+
+    /// <summary>
+    /// Gets or sets the folder where the built-in file-system store keeps attachments; a relative path is resolved against
+    /// the host's content root. Defaults to <see langword="null"/>: <c>App_Data/chat-attachments</c> under the content root.
+    /// Keep it outside any folder the host serves as static files: attachments are only ever served through the download endpoint.
+    /// </summary>
+    public string? StorageRoot { get; set; }
+
+    /// <summary>Gets or sets how long an upload that no message references is kept before it is removed (default 24 hours).</summary>
+    public TimeSpan UnreferencedUploadLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Gets or sets how often the background sweep looks for expired unreferenced uploads (default 1 hour).</summary>
+    public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Gets or sets how many uploads one user may have waiting to be referenced by a message at a time (default 20).</summary>
+    public int MaxPendingUploadsPerUser { get; set; } = 20;
 }

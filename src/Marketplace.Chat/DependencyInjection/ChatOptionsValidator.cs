@@ -67,6 +67,8 @@ internal sealed class ChatOptionsValidator : IValidateOptions<ChatOptions>
             failures.Add("ChatOptions.Notifications: MaxAttempts 1-50, BatchSize 1-10000 and PreviewLength 10-200.");
         }
 
+        Attachments.AttachmentOptionsValidation.Validate(options.Attachments, failures);
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

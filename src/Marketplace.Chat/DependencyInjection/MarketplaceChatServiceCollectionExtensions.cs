@@ -41,6 +41,7 @@ public static class MarketplaceChatServiceCollectionExtensions
         services.TryAddScoped<IChatMessaging>(sp => sp.GetRequiredService<ChatMessagingService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Hosting.IHostedService, ChatStartupCheck>());
         AddHubs(services);
+        ChatAttachmentsRegistration.Add(services);
         ChatNotificationsRegistration.Add(services);
         return new ChatBuilder(services);
     }

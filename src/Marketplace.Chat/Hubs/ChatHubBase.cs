@@ -76,6 +76,18 @@ public abstract class ChatHubBase : Hub<IChatClient>
         return await _chat.Messaging.SendTextAsync(user, conversationId, clientMessageId, text, Context.ConnectionAborted).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Sends an image or file message referencing an upload the caller made to this conversation over HTTP
+    /// (<c>POST {prefix}/conversations/{conversationId}/attachments</c>), with an optional caption. An upload is sent once;
+    /// retrying with the same <paramref name="clientMessageId"/> returns the stored message.
+    /// </summary>
+    public async Task<ChatMessage> SendAttachment(Guid conversationId, Guid clientMessageId, Guid attachmentId, string? caption)
+    {
+        var user = await JoinedUserAsync(conversationId).ConfigureAwait(false);
+        _chat.Limiter.Acquire(user.UserId);
+        return await _chat.Messaging.SendAttachmentAsync(user, conversationId, clientMessageId, attachmentId, caption, Context.ConnectionAborted).ConfigureAwait(false);
+    }
+
     /// <summary>Gets a page of history: before a sequence (newest first), after one (oldest first, for gap-fill), or the newest.</summary>
     public async Task<ChatHistoryPage> History(Guid conversationId, long? beforeSequence, long? afterSequence, int limit)
     {

@@ -1,3 +1,4 @@
+using Marketplace.Chat.Attachments;
 using Marketplace.Chat.Conversations;
 
 namespace Marketplace.Chat.Messages;
@@ -16,6 +17,7 @@ namespace Marketplace.Chat.Messages;
 /// <param name="IsDeleted">Whether its author deleted it (the original is kept as evidence).</param>
 /// <param name="Hash">Its link in the conversation's tamper-evident hash chain.</param>
 /// <param name="AttachmentId">The attachment it carries, for image and file messages.</param>
+/// <param name="Attachment">What the attachment is (kind, name, size, type, dimensions, hash), for image and file messages; null once deleted.</param>
 public sealed record ChatMessage(
     Guid Id,
     Guid ConversationId,
@@ -29,4 +31,5 @@ public sealed record ChatMessage(
     DateTimeOffset? EditedAt,
     bool IsDeleted,
     string Hash,
-    Guid? AttachmentId);
+    Guid? AttachmentId,
+    ChatAttachmentInfo? Attachment = null);

@@ -1,4 +1,5 @@
 using Marketplace.Chat.Access;
+using Marketplace.Chat.Attachments;
 using Marketplace.Chat.Conversations;
 using Marketplace.Chat.Diagnostics;
 using Marketplace.Chat.Events;
@@ -51,6 +52,60 @@ internal sealed class ChatMessagingService(
 
     public Task<ChatMessage> SendTextAsync(ChatUser user, Guid conversationId, Guid messageId, string text, CancellationToken cancellationToken) =>
         SendAsync(user, conversationId, messageId, ChatMessageKind.Text, CleanText(text, allowEmpty: false), null, null, cancellationToken);
+
+    /// <summary>
+    /// Sends an image or file message that references an upload: the caller's own, to this conversation, not yet sent.
+    /// Sending again with the same <paramref name="messageId"/> returns the stored message.
+    /// </summary>
+    public async Task<ChatMessage> SendAttachmentAsync(
+        ChatUser user, Guid conversationId, Guid messageId, Guid attachmentId, string? caption, CancellationToken cancellationToken)
+    {
+        var text = CleanCaption(caption);
+        if (messageId == Guid.Empty)
+        {
+            throw new ChatException(ChatErrorCode.InvalidArgument, "A message needs a client-generated id (a non-empty GUID).");
+        }
+
+        if (await FindRetryAsync(user, conversationId, messageId, cancellationToken).ConfigureAwait(false) is { } stored)
+        {
+            return stored;
+        }
+
+        await AuthorizeAsync(user, conversationId, ChatAction.Write, cancellationToken).ConfigureAwait(false);
+        var attachments = store.Db.Set<AttachmentRecord>();
+        var attachment = await attachments.AsNoTracking().SingleOrDefaultAsync(a => a.Id == attachmentId, cancellationToken).ConfigureAwait(false);
+        if (attachment is null || attachment.ConversationId != conversationId || !string.Equals(attachment.UploaderId, user.UserId, StringComparison.Ordinal))
+        {
+            throw AttachmentNotAvailable();
+        }
+
+        if (await store.Messages.AnyAsync(m => m.AttachmentId == attachmentId, cancellationToken).ConfigureAwait(false))
+        {
+            throw AttachmentAlreadyUsed();
+        }
+
+        var kind = attachment.Kind == AttachmentKind.Image ? ChatMessageKind.Image : ChatMessageKind.File;
+        try
+        {
+            return await SendAsync(user, conversationId, messageId, kind, text, attachmentId, attachment.Sha256, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbUpdateException)
+        {
+            // The unique foreign key on messages.attachment_id decided a race: another message took the attachment
+            // first, or the sweep removed it a moment before this insert.
+            if (await store.Messages.AnyAsync(m => m.AttachmentId == attachmentId, CancellationToken.None).ConfigureAwait(false))
+            {
+                throw AttachmentAlreadyUsed();
+            }
+
+            if (!await attachments.AnyAsync(a => a.Id == attachmentId, CancellationToken.None).ConfigureAwait(false))
+            {
+                throw AttachmentNotAvailable();
+            }
+
+            throw;
+        }
+    }
 
     /// <summary>Stores a user message of any kind; image and file messages pass their attachment and its hash.</summary>
     internal async Task<ChatMessage> SendAsync(
@@ -127,7 +182,7 @@ internal sealed class ChatMessagingService(
         }
 
         metrics.MessageSent(kind.ToString());
-        var sent = ChatStore.ToMessage(record);
+        var sent = await ToMessageAsync(record, CancellationToken.None).ConfigureAwait(false);
         await events.MessageAddedAsync(info!, sent, CancellationToken.None).ConfigureAwait(false);
         return sent;
     }
@@ -216,7 +271,7 @@ internal sealed class ChatMessagingService(
             rows.RemoveAt(rows.Count - 1);
         }
 
-        return new ChatHistoryPage(rows.ConvertAll(ChatStore.ToMessage), hasMore);
+        return new ChatHistoryPage(await ToMessagesAsync(rows, cancellationToken).ConfigureAwait(false), hasMore);
     }
 
     public async Task<int> MarkReadAsync(ChatUser user, Guid conversationId, long sequence, CancellationToken cancellationToken)
@@ -330,7 +385,7 @@ internal sealed class ChatMessagingService(
             },
             cancellationToken).ConfigureAwait(false);
 
-        var result = ChatStore.ToMessage(changed);
+        var result = await ToMessageAsync(changed, CancellationToken.None).ConfigureAwait(false);
         await events.MessageChangedAsync(info!, result, CancellationToken.None).ConfigureAwait(false);
         return result;
     }
@@ -395,13 +450,40 @@ internal sealed class ChatMessagingService(
             throw new ChatException(ChatErrorCode.MessageIdConflict, "This message id is already used; generate a new one for a new message.");
         }
 
-        return ChatStore.ToMessage(existing);
+        return await ToMessageAsync(existing, ct).ConfigureAwait(false);
     }
 
     private async Task<Guid> IdByKeyAsync(string key, CancellationToken ct) =>
         await store.Conversations.AsNoTracking().Where(c => c.Key == key).Select(c => (Guid?)c.Id)
             .SingleOrDefaultAsync(ct).ConfigureAwait(false)
         ?? throw Refused(ChatAccessPolicy.NotAvailable, ChatAction.Read, Guid.Empty);
+
+    private async Task<ChatMessage> ToMessageAsync(MessageRecord message, CancellationToken ct) =>
+        message.AttachmentId is null ? ChatStore.ToMessage(message) : (await ToMessagesAsync([message], ct).ConfigureAwait(false))[0];
+
+    /// <summary>Projects messages with their attachments, loaded in one query for the whole page.</summary>
+    private async Task<List<ChatMessage>> ToMessagesAsync(List<MessageRecord> messages, CancellationToken ct)
+    {
+        var ids = messages.Where(m => m.AttachmentId is not null && m.DeletedAt is null).Select(m => m.AttachmentId!.Value).ToList();
+        var attachments = ids.Count == 0
+            ? new Dictionary<Guid, AttachmentRecord>()
+            : await store.Db.Set<AttachmentRecord>().AsNoTracking().Where(a => ids.Contains(a.Id))
+                .ToDictionaryAsync(a => a.Id, ct).ConfigureAwait(false);
+        return messages.ConvertAll(m => ChatStore.ToMessage(m, m.AttachmentId is { } id ? attachments.GetValueOrDefault(id) : null));
+    }
+
+    private ChatException AttachmentNotAvailable()
+    {
+        metrics.Refused(ChatErrorCode.AttachmentNotAvailable);
+        return new ChatException(
+            ChatErrorCode.AttachmentNotAvailable, "That attachment does not exist, is not yours, or belongs to another conversation.");
+    }
+
+    private ChatException AttachmentAlreadyUsed()
+    {
+        metrics.Refused(ChatErrorCode.AttachmentAlreadyUsed);
+        return new ChatException(ChatErrorCode.AttachmentAlreadyUsed, "That attachment was already sent; upload it again to send it again.");
+    }
 
     private string CleanText(string? text, bool allowEmpty)
     {

@@ -20,6 +20,14 @@ public interface IChatMessaging
     /// <summary>Sends a text message; sending again with the same <paramref name="messageId"/> returns the stored message.</summary>
     Task<ChatMessage> SendTextAsync(ChatUser user, Guid conversationId, Guid messageId, string text, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Sends an image or file message that references the user's own upload to this conversation (uploaded through
+    /// <c>POST {prefix}/conversations/{id}/attachments</c>); an upload is sent once. Sending again with the same
+    /// <paramref name="messageId"/> returns the stored message.
+    /// </summary>
+    Task<ChatMessage> SendAttachmentAsync(
+        ChatUser user, Guid conversationId, Guid messageId, Guid attachmentId, string? caption = null, CancellationToken cancellationToken = default);
+
     /// <summary>Gets a page of history by sequence number.</summary>
     Task<ChatHistoryPage> GetHistoryAsync(ChatUser user, Guid conversationId, HistoryQuery query, CancellationToken cancellationToken = default);
 

@@ -57,6 +57,8 @@ internal static class ChatModelConfiguration
             b.HasOne<ConversationRecord>().WithMany().HasForeignKey(m => m.ConversationId).OnDelete(DeleteBehavior.Restrict);
         });
 
+        AttachmentModelConfiguration.Apply(model, options);
+
         model.Entity<MessageRevisionRecord>(b =>
         {
             b.ToTable(Table("message_revisions"), options.Schema);

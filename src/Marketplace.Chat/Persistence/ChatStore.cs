@@ -138,7 +138,10 @@ internal sealed class ChatStore(DbContext db, TimeProvider clock, IEnumerable<IC
     }
 
     /// <summary>Projects a stored message to what clients see (deleted text withheld).</summary>
-    public static ChatMessage ToMessage(MessageRecord m) => new(
+    public static ChatMessage ToMessage(MessageRecord m) => ToMessage(m, null);
+
+    /// <summary>Projects a stored message and its attachment's row to what clients see (deleted text and attachment withheld).</summary>
+    public static ChatMessage ToMessage(MessageRecord m, AttachmentRecord? attachment) => new(
         m.Id,
         m.ConversationId,
         m.Sequence,
@@ -151,5 +154,6 @@ internal sealed class ChatStore(DbContext db, TimeProvider clock, IEnumerable<IC
         m.EditedAt,
         m.DeletedAt is not null,
         m.Hash,
-        m.AttachmentId);
+        m.AttachmentId,
+        m.DeletedAt is null && attachment is not null && attachment.Id == m.AttachmentId ? attachment.ToInfo() : null);
 }

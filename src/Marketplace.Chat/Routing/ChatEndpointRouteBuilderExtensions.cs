@@ -29,6 +29,7 @@ public static class ChatEndpointRouteBuilderExtensions
         group.MapHub<TransactionChatHub>("/transactions");
         group.MapHub<DisputeChatHub>("/disputes");
         ChatNotificationEndpoints.Map(group);
+        ChatAttachmentEndpoints.Map(group);
         return group;
     }
 }

@@ -1,9 +1,11 @@
+using System.Runtime.CompilerServices;
+
 namespace Marketplace.Chat.Tests.Attachments;
 
 /// <summary>Finds the corpus copied into the test project and reads its MANIFEST.tsv.</summary>
 internal static class CorpusFiles
 {
-    private static readonly Lazy<string> CorpusDirectory = new(FindCorpusDirectory);
+    private static readonly Lazy<string> CorpusDirectory = new(() => FindCorpusDirectory());
     private static readonly Lazy<IReadOnlyList<ManifestRow>> Rows = new(ReadManifest);
 
     public static string Directory => CorpusDirectory.Value;
@@ -14,13 +16,18 @@ internal static class CorpusFiles
 
     public static byte[] Read(string file) => File.ReadAllBytes(Path.Combine(Directory, file));
 
-    private static string FindCorpusDirectory()
+    private static string FindCorpusDirectory([CallerFilePath] string sourceFile = "")
     {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        // The build output is usually inside the repository; with --artifacts-path it is not, and this file's own
+        // compile-time path still points into it.
+        foreach (var start in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(sourceFile) ?? "" })
         {
-            if (File.Exists(Path.Combine(directory.FullName, "Marketplace.Chat.sln")))
+            for (var directory = start.Length == 0 ? null : new DirectoryInfo(start); directory is not null; directory = directory.Parent)
             {
-                return Path.Combine(directory.FullName, "tests", "Marketplace.Chat.Tests", "Corpus");
+                if (File.Exists(Path.Combine(directory.FullName, "Marketplace.Chat.sln")))
+                {
+                    return Path.Combine(directory.FullName, "tests", "Marketplace.Chat.Tests", "Corpus");
+                }
             }
         }
 

@@ -1,0 +1,73 @@
+namespace Marketplace.Chat.Attachments;
+
+/// <summary>Lists what is wrong with <see cref="ChatOptions.Attachments"/>, naming the option and the accepted range.</summary>
+internal static class AttachmentOptionsValidation
+{
+    /// <summary>The largest image limit: the inspection holds one image in a byte array.</summary>
+    public const long MaxImageBytesCeiling = 1024L * 1024 * 1024;
+
+    /// <summary>Adds one sentence per problem to <paramref name="failures"/>.</summary>
+    public static void Validate(AttachmentOptions options, List<string> failures)
+    {
+        const string Prefix = "ChatOptions.Attachments.";
+        if (options.MaxImageBytes is < 1 or > MaxImageBytesCeiling)
+        {
+            failures.Add($"{Prefix}{nameof(options.MaxImageBytes)} must be between 1 and {MaxImageBytesCeiling} (was {options.MaxImageBytes}).");
+        }
+
+        if (options.MaxFileBytes < 1)
+        {
+            failures.Add($"{Prefix}{nameof(options.MaxFileBytes)} must be at least 1 (was {options.MaxFileBytes}).");
+        }
+
+        if (options.MaxImagePixels < 1 || options.MaxArchiveExpandedBytes < 1 || options.MaxArchiveEntries < 1)
+        {
+            failures.Add($"{Prefix}MaxImagePixels, MaxArchiveExpandedBytes and MaxArchiveEntries must be at least 1.");
+        }
+
+        if (!(options.MaxArchiveCompressionRatio >= 1))
+        {
+            failures.Add($"{Prefix}{nameof(options.MaxArchiveCompressionRatio)} must be at least 1 (was {options.MaxArchiveCompressionRatio}).");
+        }
+
+        CheckSupported(options.AllowedImageTypes, AttachmentInspector.SupportedImageTypes, Prefix + nameof(options.AllowedImageTypes), failures);
+        CheckSupported(options.AllowedFileTypes, AttachmentInspector.SupportedFileTypes, Prefix + nameof(options.AllowedFileTypes), failures);
+
+        if (options.StorageRoot is not null && (string.IsNullOrWhiteSpace(options.StorageRoot) || options.StorageRoot.IndexOfAny(Path.GetInvalidPathChars()) >= 0))
+        {
+            failures.Add($"{Prefix}{nameof(options.StorageRoot)} must be a folder path, or null for App_Data/chat-attachments under the content root.");
+        }
+
+        if (options.UnreferencedUploadLifetime <= TimeSpan.Zero)
+        {
+            failures.Add($"{Prefix}{nameof(options.UnreferencedUploadLifetime)} must be positive (was {options.UnreferencedUploadLifetime}).");
+        }
+
+        if (options.CleanupInterval <= TimeSpan.Zero)
+        {
+            failures.Add($"{Prefix}{nameof(options.CleanupInterval)} must be positive (was {options.CleanupInterval}).");
+        }
+
+        if (options.MaxPendingUploadsPerUser < 1)
+        {
+            failures.Add($"{Prefix}{nameof(options.MaxPendingUploadsPerUser)} must be at least 1 (was {options.MaxPendingUploadsPerUser}).");
+        }
+    }
+
+    private static void CheckSupported(ISet<string>? allowed, IReadOnlySet<string> supported, string name, List<string> failures)
+    {
+        if (allowed is null)
+        {
+            failures.Add($"{name} must not be null; clear the set to allow none.");
+            return;
+        }
+
+        var unsupported = allowed.Where(type => !supported.Contains(type)).ToList();
+        if (unsupported.Count > 0)
+        {
+            failures.Add(
+                $"{name} contains {string.Join(", ", unsupported)}, which the attachment inspection cannot verify. "
+                + $"Supported: {string.Join(", ", supported.Order(StringComparer.Ordinal))}.");
+        }
+    }
+}

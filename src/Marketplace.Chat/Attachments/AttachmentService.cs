@@ -1,0 +1,168 @@
+using Marketplace.Chat.Access;
+using Marketplace.Chat.Conversations;
+using Marketplace.Chat.Messages;
+using Marketplace.Chat.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Marketplace.Chat.Attachments;
+
+/// <summary>
+/// Accepts uploads (access, inspection, storage, row) and opens them for download (access on every request).
+/// The HTTP edge streams the request body to a scratch file and hands it here; nothing here knows HTTP.
+/// </summary>
+internal sealed class AttachmentService(
+    ChatMessagingService messaging,
+    ChatStore store,
+    AttachmentInspector inspector,
+    IChatAttachmentStore files,
+    AttachmentMetrics metrics,
+    IOptions<ChatOptions> options,
+    ILogger<AttachmentService> logger)
+{
+    /// <summary>The answer for a missing attachment and for one the caller may not see alike.</summary>
+    public const string NotAvailableReason = "That attachment does not exist or you cannot see it.";
+
+    private AttachmentOptions Limits => options.Value.Attachments;
+
+    private DbSet<AttachmentRecord> Attachments => store.Db.Set<AttachmentRecord>();
+
+    /// <summary>
+    /// Checks, before any of the body is read, that the user may write in the conversation now and has room for another
+    /// pending upload. Refusals are <see cref="ChatException"/>s.
+    /// </summary>
+    public async Task AuthorizeUploadAsync(ChatUser user, Guid conversationId, CancellationToken cancellationToken)
+    {
+        await messaging.AuthorizeAsync(user, conversationId, ChatAction.Write, cancellationToken).ConfigureAwait(false);
+        var since = store.Now() - Limits.UnreferencedUploadLifetime;
+        var pending = await Attachments
+            .CountAsync(
+                a => a.UploaderId == user.UserId && a.CreatedAt > since && !store.Messages.Any(m => m.AttachmentId == a.Id),
+                cancellationToken)
+            .ConfigureAwait(false);
+        if (pending >= Limits.MaxPendingUploadsPerUser)
+        {
+            metrics.Refused(ChatErrorCode.RateLimited);
+            throw new ChatException(
+                ChatErrorCode.RateLimited,
+                $"You have {pending} uploaded files that were not sent yet; send them, or wait until unsent uploads expire.");
+        }
+    }
+
+    /// <summary>
+    /// Inspects the upload (from its start), stores the accepted copy and records it. A refusal leaves neither a row
+    /// nor stored bytes behind.
+    /// </summary>
+    /// <param name="user">The uploader.</param>
+    /// <param name="conversationId">The conversation the upload is for.</param>
+    /// <param name="originalName">The file name the client sent, used (sanitized) for display only.</param>
+    /// <param name="upload">The whole upload, readable and seekable.</param>
+    /// <param name="cancellationToken">Stops the work; nothing is kept.</param>
+    public async Task<ChatAttachmentInfo> StoreAsync(
+        ChatUser user, Guid conversationId, string? originalName, Stream upload, CancellationToken cancellationToken)
+    {
+        await using var inspected = TemporaryFile.Create();
+        var verdict = await inspector.InspectAsync(upload, inspected, cancellationToken).ConfigureAwait(false);
+        if (!verdict.Accepted)
+        {
+            var code = verdict.RejectionCode ?? ChatErrorCode.AttachmentTypeNotAllowed;
+            metrics.Refused(code);
+            AttachmentLog.Refused(logger, conversationId, code.ToString(), verdict.ContentType);
+            throw new ChatException(code, verdict.RejectionReason ?? "This file is not allowed.");
+        }
+
+        // The state may have changed while the bytes arrived (a dispute froze the chat): what counts is now.
+        await messaging.AuthorizeAsync(user, conversationId, ChatAction.Write, cancellationToken).ConfigureAwait(false);
+
+        inspected.Position = 0;
+        var key = await files.SaveAsync(inspected, cancellationToken).ConfigureAwait(false);
+        var record = new AttachmentRecord
+        {
+            Id = Guid.NewGuid(),
+            ConversationId = conversationId,
+            UploaderId = user.UserId,
+            Kind = verdict.Kind,
+            FileName = AttachmentFileName.ForDisplay(originalName, verdict.ContentType),
+            ContentType = verdict.ContentType,
+            Length = verdict.StoredLength,
+            Width = verdict.Width,
+            Height = verdict.Height,
+            Sha256 = verdict.Sha256,
+            MetadataRemoved = verdict.MetadataStripped,
+            StorageKey = key,
+            CreatedAt = store.Now(),
+        };
+
+        try
+        {
+            Attachments.Add(record);
+            await store.Db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await files.DeleteAsync(key, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            store.Db.Entry(record).State = EntityState.Detached;
+        }
+
+        metrics.Stored(record.Kind, record.MetadataRemoved);
+        AttachmentLog.Stored(logger, record.Id, record.ContentType, record.Length, record.MetadataRemoved, conversationId);
+        return record.ToInfo();
+    }
+
+    /// <summary>
+    /// Opens an attachment for the user: they must be able to read its conversation now, and it must be referenced by
+    /// a message that was not deleted, unless they uploaded it and it was not sent yet. Every other case, including
+    /// a missing attachment, gets the same <see cref="ChatErrorCode.AttachmentNotAvailable"/>.
+    /// </summary>
+    public async Task<AttachmentDownload> OpenAsync(ChatUser user, Guid attachmentId, CancellationToken cancellationToken)
+    {
+        var record = await Attachments.AsNoTracking().SingleOrDefaultAsync(a => a.Id == attachmentId, cancellationToken).ConfigureAwait(false)
+            ?? throw NotAvailable();
+        try
+        {
+            await messaging.AuthorizeAsync(user, record.ConversationId, ChatAction.Read, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChatException)
+        {
+            throw NotAvailable();
+        }
+
+        var reference = await store.Messages.AsNoTracking().Where(m => m.AttachmentId == attachmentId)
+            .Select(m => new { m.DeletedAt }).SingleOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        var visible = reference is null
+            ? string.Equals(record.UploaderId, user.UserId, StringComparison.Ordinal)
+            : reference.DeletedAt is null;
+        if (!visible)
+        {
+            throw NotAvailable();
+        }
+
+        var content = await files.OpenReadAsync(record.StorageKey, cancellationToken).ConfigureAwait(false);
+        if (content is null)
+        {
+            AttachmentLog.BytesMissing(logger, record.Id, record.StorageKey);
+            throw NotAvailable();
+        }
+
+        var inline = record.Kind == AttachmentKind.Image && Limits.AllowedImageTypes.Contains(record.ContentType);
+        return new AttachmentDownload(record.ToInfo(), record.CreatedAt, content, inline);
+    }
+
+    private ChatException NotAvailable()
+    {
+        metrics.Refused(ChatErrorCode.AttachmentNotAvailable);
+        return new ChatException(ChatErrorCode.AttachmentNotAvailable, NotAvailableReason);
+    }
+}
+
+/// <summary>An attachment opened for download.</summary>
+/// <param name="Info">What it is.</param>
+/// <param name="StoredAt">When it was stored (its last modification).</param>
+/// <param name="Content">Its bytes; the caller disposes the stream.</param>
+/// <param name="Inline">Whether browsers may show it in place (an allowed image) rather than download it.</param>
+internal sealed record AttachmentDownload(ChatAttachmentInfo Info, DateTimeOffset StoredAt, Stream Content, bool Inline);
