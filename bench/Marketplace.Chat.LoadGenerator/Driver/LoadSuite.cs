@@ -1,0 +1,131 @@
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Marketplace.Chat.LoadGenerator.Driver;
+
+/// <summary>What a <c>run</c> measures: for each C, the modes in order (bare hub, chat, raw inserts), then idle connections.</summary>
+internal sealed record SuiteOptions
+{
+    public IReadOnlyList<string> Modes { get; init; } = [ServerMode.Bare, ServerMode.Chat, "raw"];
+
+    public IReadOnlyList<int> Conversations { get; init; } = [10, 100, 1000];
+
+    /// <summary>Open loop at this many messages per second per conversation; closed loop when null.</summary>
+    public double? Rate { get; init; }
+
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(3);
+
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan Drain { get; init; } = TimeSpan.FromSeconds(30);
+
+    public bool RaiseRateLimit { get; init; } = true;
+
+    public bool ProfileDb { get; init; }
+
+    public bool PooledDbContext { get; init; }
+
+    /// <summary>Npgsql Maximum Pool Size of the chat server, and the cap on raw-insert connections.</summary>
+    public int PoolSize { get; init; } = 200;
+
+    public int PostgresMaxConnections { get; init; } = 300;
+
+    public IReadOnlyList<int> IdleConnections { get; init; } = [];
+
+    public string IdleMode { get; init; } = ServerMode.Chat;
+}
+
+internal static class LoadSuite
+{
+    public static async Task<(List<RunResult> Runs, List<IdleResult> Idle, string Machine)> RunAsync(SuiteOptions options, Action<string> log)
+    {
+        await using var postgres = await BenchPostgres.StartAsync(options.PostgresMaxConnections);
+        var machine = Describe(postgres, options);
+        log(machine);
+        var runs = new List<RunResult>();
+        var idle = new List<IdleResult>();
+        foreach (var c in options.Conversations)
+        {
+            foreach (var mode in options.Modes)
+            {
+                RunResult result;
+                if (mode == "raw")
+                {
+                    result = await RawInsertLoad.RunAsync(postgres, c, Math.Min(2 * c, options.PoolSize), options.Warmup, options.Duration, log);
+                }
+                else
+                {
+                    result = await ChatLoad.RunAsync(
+                        new ChatRunSpec
+                        {
+                            Mode = mode,
+                            Conversations = c,
+                            RatePerConversation = options.Rate,
+                            Warmup = options.Warmup,
+                            Duration = options.Duration,
+                            Drain = options.Drain,
+                            RaiseRateLimit = options.RaiseRateLimit,
+                            ProfileDb = options.ProfileDb,
+                            PooledDbContext = options.PooledDbContext,
+                            PoolSize = options.PoolSize,
+                        },
+                        postgres,
+                        log);
+                }
+
+                log($"  → {result.ThroughputPerSecond:0} msg/s, p50 {result.Latency.P50Ms:0.0} ms, p99 {result.Latency.P99Ms:0.0} ms, " +
+                    $"sent/acked/delivered/stored {result.Sent}/{result.Acked}/{result.Delivered}/{result.Stored?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}, " +
+                    $"errors {string.Join(",", result.Errors.Select(e => e.Key + "=" + e.Value))}, load {result.LoadAverageStart} → {result.LoadAverageEnd}");
+                foreach (var problem in result.Problems)
+                {
+                    log("  !!! " + problem);
+                }
+
+                runs.Add(result);
+            }
+        }
+
+        foreach (var n in options.IdleConnections)
+        {
+            var r = await IdleLoad.RunAsync(options.IdleMode, n, postgres, options.PoolSize, log);
+            log($"  → {r.Connected} connected, {Report.Bytes(r.RssPerConnection)} RSS and {Report.Bytes(r.HeapPerConnection)} heap per connection");
+            idle.Add(r);
+        }
+
+        return (runs, idle, machine);
+    }
+
+    private static string Describe(BenchPostgres postgres, SuiteOptions options)
+    {
+        string Cpu()
+        {
+            try
+            {
+                return File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?";
+            }
+            catch (IOException)
+            {
+                return "?";
+            }
+        }
+
+        string Memory()
+        {
+            try
+            {
+                var kb = long.Parse(File.ReadLines("/proc/meminfo").First().Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
+                return $"{kb / 1024.0 / 1024:0.0} GiB";
+            }
+            catch (Exception ex) when (ex is IOException or FormatException)
+            {
+                return "?";
+            }
+        }
+
+        var sb = new StringBuilder();
+        sb.Append($"machine: {Environment.ProcessorCount} cores ({Cpu()}), {Memory()} RAM, {RuntimeInformation.OSDescription}, ");
+        sb.Append($".NET {Environment.Version}, PostgreSQL {postgres.Version} ({postgres.Durability}), ");
+        sb.Append($"open files limit {Machine.OpenFilesLimit()}, Npgsql pool {options.PoolSize}, load average {Machine.LoadAverage()}");
+        return sb.ToString();
+    }
+}

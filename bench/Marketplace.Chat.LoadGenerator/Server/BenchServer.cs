@@ -1,0 +1,217 @@
+using System.Diagnostics;
+using System.Runtime;
+using Marketplace.Chat.Lifecycle;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Marketplace.Chat.LoadGenerator.Server;
+
+/// <summary>
+/// The server under test, run as its own process (<c>serve</c>) so its CPU, memory and allocations are its own:
+/// Kestrel on 127.0.0.1 with either the package (mode <c>chat</c>) or the bare relay hub (mode <c>bare</c>),
+/// plus a few <c>/bench/*</c> endpoints the driver uses to set up conversations and read the process's figures.
+/// </summary>
+internal static class BenchServer
+{
+    public const string ReadyMarker = "BENCH-SERVER-LISTENING ";
+
+    public static async Task<int> RunAsync(CommandLine args)
+    {
+        var mode = args.String("mode", ServerMode.Chat);
+        var connectionString = args.String("connection");
+        var parentPid = args.Int("parent-pid", 0);
+        var profileDb = args.Flag("profile-db");
+        var pooledContext = args.Flag("dbcontext-pool");
+        var maxSends = args.String("max-sends-per-second");
+        var burst = args.String("send-burst");
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.AddFilter((_, level) => level >= LogLevel.Warning);
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Services.AddAuthentication(BenchBearer.SchemeName).AddScheme<AuthenticationSchemeOptions, BenchBearer>(BenchBearer.SchemeName, null);
+        builder.Services.AddAuthorization();
+        var profiler = new DbProfiler();
+        builder.Services.AddSingleton(profiler);
+
+        if (mode == ServerMode.Chat)
+        {
+            if (string.IsNullOrEmpty(connectionString))
+            {
+                throw new ArgumentException("serve --mode chat needs --connection.");
+            }
+
+            void Configure(DbContextOptionsBuilder o)
+            {
+                o.UseNpgsql(connectionString);
+                if (profileDb)
+                {
+                    o.AddInterceptors(profiler);
+                }
+            }
+
+            if (pooledContext)
+            {
+                builder.Services.AddDbContextPool<BenchDbContext>(Configure);
+            }
+            else
+            {
+                builder.Services.AddDbContext<BenchDbContext>(Configure);
+            }
+
+            builder.Services.AddMarketplaceChat(o =>
+                {
+                    if (maxSends is not null)
+                    {
+                        o.MaxSendsPerSecond = double.Parse(maxSends, System.Globalization.CultureInfo.InvariantCulture);
+                    }
+
+                    if (burst is not null)
+                    {
+                        o.SendBurst = int.Parse(burst, System.Globalization.CultureInfo.InvariantCulture);
+                    }
+                })
+                .AddEntityFrameworkStores<BenchDbContext>()
+                .AddTransactionPartyResolver<BenchParties>();
+        }
+        else if (mode == ServerMode.Bare)
+        {
+            builder.Services.AddSignalR();
+        }
+        else
+        {
+            throw new ArgumentException($"Unknown mode '{mode}' (chat or bare).");
+        }
+
+        await using var app = builder.Build();
+        app.UseWebSockets();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        if (mode == ServerMode.Chat)
+        {
+            app.MapMarketplaceChat("/chat");
+            await using var scope = app.Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<BenchDbContext>().Database.EnsureCreatedAsync();
+        }
+        else
+        {
+            app.MapHub<BareRelayHub>(BenchNames.HubPath);
+        }
+
+        app.MapGet("/bench/stats", (bool? gc) => Results.Ok(Capture(gc == true)));
+        app.MapPost("/bench/setup", (int from, int count, IServiceProvider services) => SetupAsync(mode, from, count, services));
+        app.MapGet("/bench/db-profile", (DbProfiler p) => Results.Ok(p.Snapshot()));
+        app.MapPost("/bench/db-profile/reset", (DbProfiler p) =>
+        {
+            p.Reset();
+            return Results.Ok();
+        });
+        app.MapPost("/bench/shutdown", (IHostApplicationLifetime lifetime) =>
+        {
+            lifetime.StopApplication();
+            return Results.Ok();
+        });
+
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        Console.WriteLine(ReadyMarker + address + " pid=" + Environment.ProcessId);
+        Console.Out.Flush();
+
+        using var watch = new CancellationTokenSource();
+        var watcher = WatchParentAsync(parentPid, app.Lifetime, watch.Token);
+        await app.WaitForShutdownAsync();
+        await watch.CancelAsync();
+        await watcher.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return 0;
+    }
+
+    /// <summary>Registers and pays conversations <c>tx{from}</c>..<c>tx{from+count-1}</c>, eight at a time.</summary>
+    private static async Task<IResult> SetupAsync(string mode, int from, int count, IServiceProvider services)
+    {
+        var started = Stopwatch.GetTimestamp();
+        if (mode == ServerMode.Chat)
+        {
+            await Parallel.ForAsync(from, from + count, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+            {
+                await using var scope = services.CreateAsyncScope();
+                var chat = scope.ServiceProvider.GetRequiredService<IChatLifecycle>();
+                var transaction = BenchNames.Transaction(i);
+                await chat.RegisterTransactionAsync(transaction, BenchNames.Parties(transaction), new ChatEventContext("bench"), ct);
+                var paid = await chat.ConfirmPaymentAsync(transaction, new ChatEventContext("payments", "pay-" + transaction), ct);
+                if (paid.Conversation.State != Conversations.ChatState.Open)
+                {
+                    throw new InvalidOperationException($"Payment of {transaction} refused: {paid}");
+                }
+            });
+        }
+
+        return Results.Ok(new { seconds = Stopwatch.GetElapsedTime(started).TotalSeconds });
+    }
+
+    /// <summary>The process's own figures; with <paramref name="collect"/> a full blocking GC first (memory "at rest").</summary>
+    internal static ServerStats Capture(bool collect)
+    {
+        if (collect)
+        {
+            GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        }
+
+        using var process = Process.GetCurrentProcess();
+        var info = GC.GetGCMemoryInfo(GCKind.Any);
+        return new ServerStats(
+            process.TotalProcessorTime.TotalSeconds,
+            process.WorkingSet64,
+            GC.GetTotalMemory(false),
+            info.TotalCommittedBytes,
+            GC.GetTotalAllocatedBytes(precise: true),
+            GC.CollectionCount(0),
+            GC.CollectionCount(1),
+            GC.CollectionCount(2),
+            ThreadPool.ThreadCount,
+            ThreadPool.PendingWorkItemCount,
+            Monitor.LockContentionCount,
+            GC.GetTotalPauseDuration().TotalMilliseconds,
+            GCSettings.IsServerGC);
+    }
+
+    /// <summary>Stops the server when the driver that started it is gone, so an aborted run leaves nothing behind.</summary>
+    private static async Task WatchParentAsync(int parentPid, IHostApplicationLifetime lifetime, CancellationToken ct)
+    {
+        if (parentPid <= 0)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
+        {
+            try
+            {
+                using var parent = Process.GetProcessById(parentPid);
+                if (parent.HasExited)
+                {
+                    lifetime.StopApplication();
+                    return;
+                }
+            }
+            catch (ArgumentException)
+            {
+                lifetime.StopApplication();
+                return;
+            }
+        }
+    }
+}
