@@ -201,7 +201,7 @@ internal sealed class ChatMessagingService(
                 join c in store.Conversations.AsNoTracking() on p.ConversationId equals c.Id
                 let last = store.Messages.Where(m => m.ConversationId == c.Id).OrderByDescending(m => m.Sequence)
                     .Select(m => new { m.Kind, m.Text, m.SentAt, m.DeletedAt }).FirstOrDefault()
-                orderby c.UpdatedAt descending, c.Id
+                orderby last == null ? c.CreatedAt : last.SentAt descending, c.Id
                 select new
                 {
                     c.Id,
@@ -221,7 +221,6 @@ internal sealed class ChatMessagingService(
             .Select(r => new ChatListItem(
                 r.Id, r.Kind, r.TransactionId, r.DisputeId, r.State, r.Role, r.LastSequence, r.Unread,
                 r.Last?.Kind, r.Last is null ? null : ListPreview(r.Last.Kind, r.Last.Text, r.Last.DeletedAt), r.Last?.SentAt))
-            .OrderByDescending(i => i.LastMessageAt)
             .ToList();
     }
 

@@ -99,6 +99,10 @@ public sealed class ChatHarness : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         _host.Dispose();
+
+        // Idle pooled connections to this test's database would otherwise count against the shared cluster's max_connections.
+        using var connection = new Npgsql.NpgsqlConnection(ConnectionString);
+        Npgsql.NpgsqlConnection.ClearPool(connection);
         return ValueTask.CompletedTask;
     }
 

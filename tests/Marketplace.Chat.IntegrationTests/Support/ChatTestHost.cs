@@ -26,8 +26,11 @@ public sealed class ChatTestHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private ChatTestHost(WebApplication app, Uri baseUrl, TestParties parties, CapturedLogs logs)
+    private readonly string _connectionString;
+
+    private ChatTestHost(WebApplication app, Uri baseUrl, TestParties parties, CapturedLogs logs, string connectionString)
     {
+        _connectionString = connectionString;
         _app = app;
         BaseUrl = baseUrl;
         Parties = parties;
@@ -79,7 +82,7 @@ public sealed class ChatTestHost : IAsyncDisposable
 
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new ChatTestHost(app, new Uri(address), parties, logs);
+        return new ChatTestHost(app, new Uri(address), parties, logs, connectionString);
     }
 
     /// <summary>Opens a real SignalR connection over a WebSocket to <c>/chat/{hub}</c> as the token's user.</summary>
@@ -116,6 +119,10 @@ public sealed class ChatTestHost : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+
+        // Idle pooled connections to this test's database would otherwise count against the shared cluster's max_connections.
+        await using var connection = new Npgsql.NpgsqlConnection(_connectionString);
+        Npgsql.NpgsqlConnection.ClearPool(connection);
     }
 
     private sealed class HostParties(TestParties parties) : Marketplace.Chat.Conversations.ITransactionPartyResolver
