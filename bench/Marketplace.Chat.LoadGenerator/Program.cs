@@ -27,7 +27,8 @@ public static class LoadGeneratorProgram
                 Marketplace.Chat load generator: every target is 127.0.0.1; every loop is bounded in time.
                   run [--modes bare,chat,raw] [--conversations 10,100,1000] [--rate R (open loop, msg/s per conversation; default closed loop)]
                       [--warmup 3] [--duration 10] [--drain 30] [--default-limits] [--profile-db] [--dbcontext-pool]
-                      [--pool 200] [--pg-max-connections 300] [--idle 5000,10000] [--idle-mode chat|bare] [--output results/name]
+                      [--pool 200] [--pg-max-connections 300] [--max-outstanding 4000] [--output results/name]
+                      [--idle 5000,10000] [--idle-mode chat|bare]   (--modes none: idle connections only)
                 """);
             return 0;
         }
@@ -47,6 +48,7 @@ public static class LoadGeneratorProgram
             PostgresMaxConnections = cl.Int("pg-max-connections", 300),
             IdleConnections = cl.Ints("idle"),
             IdleMode = cl.String("idle-mode", ServerMode.Chat),
+            MaxOutstanding = cl.Int("max-outstanding", 4000),
         };
         if (options.Conversations.Any(c => c < 1 || c > 20_000) || options.Duration > TimeSpan.FromMinutes(10))
         {

@@ -34,7 +34,7 @@ internal sealed record ChatRunSpec
     public int PoolSize { get; init; } = 200;
 
     /// <summary>Open loop: stop offering new messages when this many are unacknowledged (the server has fallen far behind).</summary>
-    public int MaxOutstanding { get; init; } = 200_000;
+    public int MaxOutstanding { get; init; } = 4000;
 }
 
 /// <summary>Runs buyer/seller clients against the server under test and accounts for every message.</summary>

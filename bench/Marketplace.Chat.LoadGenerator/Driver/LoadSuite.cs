@@ -33,6 +33,9 @@ internal sealed record SuiteOptions
     public IReadOnlyList<int> IdleConnections { get; init; } = [];
 
     public string IdleMode { get; init; } = ServerMode.Chat;
+
+    /// <summary>Open loop: messages not offered while this many are unanswered (the server fell far behind); bounds the drain.</summary>
+    public int MaxOutstanding { get; init; } = 4000;
 }
 
 internal static class LoadSuite
@@ -46,7 +49,7 @@ internal static class LoadSuite
         var idle = new List<IdleResult>();
         foreach (var c in options.Conversations)
         {
-            foreach (var mode in options.Modes)
+            foreach (var mode in options.Modes.Where(m => m != "none"))
             {
                 RunResult result;
                 if (mode == "raw")
@@ -68,6 +71,7 @@ internal static class LoadSuite
                             ProfileDb = options.ProfileDb,
                             PooledDbContext = options.PooledDbContext,
                             PoolSize = options.PoolSize,
+                            MaxOutstanding = options.MaxOutstanding,
                         },
                         postgres,
                         log);

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Takes every measurement of docs/benchmarks.md, in order, into bench/results/ (Markdown + JSON per step).
+# Everything targets 127.0.0.1; each step starts its own PostgreSQL cluster (fsync on) and server processes and stops them.
+# Run it on a quiet machine: it prints the load average before each step.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out="${BENCH_RESULTS:-bench/results}"
+artifacts="${BENCH_ARTIFACTS:-/tmp/artifacts-bench}"
+mkdir -p "$out"
+dotnet build bench/Marketplace.Chat.LoadGenerator -c Release --artifacts-path "$artifacts" -v quiet -nologo
+lg="dotnet $artifacts/bin/Marketplace.Chat.LoadGenerator/release/Marketplace.Chat.LoadGenerator.dll run"
+echo "commit $(git rev-parse --short HEAD), $(date -u +%FT%TZ)" | tee "$out/commit.txt"
+
+step() { echo "== $1 (load $(cut -d' ' -f1-3 /proc/loadavg))"; shift; "$@" 2>&1 | grep -v '^\[server\]' || true; }
+
+# 1. Scale curve, closed loop at full speed, rate limit raised; the two bounds in the same run.
+step closed  $lg --conversations 10,100,1000 --modes bare,chat,raw --warmup 3 --duration 10 --drain 120 --output "$out/closed"
+# 2. Latency at a fixed offered load: 1 message per second per conversation (open loop).
+step open    $lg --conversations 100,1000 --modes bare,chat --rate 1 --warmup 5 --duration 20 --drain 120 --output "$out/open"
+# 3. Back-pressure with the package's default rate limit (5/s, burst 20): every user offers 50/s.
+step limits  $lg --conversations 5 --modes chat --rate 100 --default-limits --warmup 2 --duration 10 --output "$out/default-limits"
+# 4. Where the time goes: every database round trip counted and timed (EF Core interceptor; costs some throughput).
+step profile $lg --conversations 100 --modes chat --profile-db --warmup 3 --duration 10 --output "$out/profile-db"
+# 5. The host's choice of AddDbContextPool instead of AddDbContext (same package).
+step pooled  $lg --conversations 100 --modes chat --dbcontext-pool --warmup 3 --duration 10 --output "$out/dbcontext-pool"
+# 6. Idle connections: server memory per connection (joined to their conversation), chat and bare hub.
+step idle    $lg --modes none --idle 5000,10000 --idle-mode chat --output "$out/idle-chat"
+step idlebare $lg --modes none --idle 10000 --idle-mode bare --output "$out/idle-bare"
+echo "== done (load $(cut -d' ' -f1-3 /proc/loadavg))"
