@@ -23,6 +23,8 @@ step limits  $lg --conversations 5 --modes chat --rate 100 --default-limits --wa
 step profile $lg --conversations 100 --modes chat --profile-db --warmup 3 --duration 10 --output "$out/profile-db"
 # 5. The host's choice of AddDbContextPool instead of AddDbContext (same package).
 step pooled  $lg --conversations 100 --modes chat --dbcontext-pool --warmup 3 --duration 10 --output "$out/dbcontext-pool"
+# 5b. Diagnostic: the same without the package's live notification push handler (its failures cost CPU; see the doc).
+step nopush  $lg --conversations 100 --modes chat --without-live-push --warmup 3 --duration 10 --output "$out/without-live-push"
 # 6. Idle connections: server memory per connection (joined to their conversation), chat and bare hub.
 step idle    $lg --modes none --idle 5000,10000 --idle-mode chat --output "$out/idle-chat"
 step idlebare $lg --modes none --idle 10000 --idle-mode bare --output "$out/idle-bare"

@@ -30,6 +30,9 @@ internal sealed record ChatRunSpec
 
     public bool PooledDbContext { get; init; }
 
+    /// <summary>Diagnostic: the server drops the package's live notification push handler.</summary>
+    public bool WithoutLivePush { get; init; }
+
     /// <summary>Npgsql's Maximum Pool Size for the server.</summary>
     public int PoolSize { get; init; } = 200;
 
@@ -64,10 +67,15 @@ internal static partial class ChatLoad
             {
                 serveArgs.Add("--dbcontext-pool");
             }
+
+            if (spec.WithoutLivePush)
+            {
+                serveArgs.Add("--without-live-push");
+            }
         }
 
         var load = spec.RatePerConversation is { } r ? $"open@{r * spec.Conversations:0.#}/s" : "closed";
-        log($"{spec.Mode}: C={spec.Conversations} ({spec.Conversations * 2} clients), {load}, limits {(spec.RaiseRateLimit ? "raised" : "default")}");
+        log($"{spec.Mode}: C={spec.Conversations} ({spec.Conversations * 2} clients), {load}, limits {(spec.RaiseRateLimit ? "raised" : "default")}{Variant(spec)}");
         await using var server = await ServerProcess.StartAsync(serveArgs);
         var setupStarted = Stopwatch.GetTimestamp();
         await server.SetupAsync(0, spec.Conversations);
@@ -132,6 +140,9 @@ internal static partial class ChatLoad
             await ChatClients.DisposeAsync(clients);
         }
     }
+
+    internal static string Variant(ChatRunSpec spec) =>
+        (spec.PooledDbContext ? ", AddDbContextPool" : "") + (spec.WithoutLivePush ? ", without live push" : "") + (spec.ProfileDb ? ", DB profiler" : "");
 
     private static async Task ClosedLoopAsync(BenchClient client, MessageTracker tracker, long windowStart, long windowEnd)
     {
@@ -301,7 +312,7 @@ internal static partial class ChatLoad
             Conversations = spec.Conversations,
             Connections = spec.Conversations * 2,
             Load = load,
-            Limits = spec.Mode == ServerMode.Bare ? "n/a" : spec.RaiseRateLimit ? "raised" : "default (5/s, burst 20)",
+            Limits = (spec.Mode == ServerMode.Bare ? "n/a" : spec.RaiseRateLimit ? "raised" : "default (5/s, burst 20)") + Variant(spec),
             WindowSeconds = (windowEnd - windowStart) / (double)Stopwatch.Frequency,
             Sent = sent,
             Acked = acked,

@@ -25,6 +25,8 @@ internal sealed record SuiteOptions
 
     public bool PooledDbContext { get; init; }
 
+    public bool WithoutLivePush { get; init; }
+
     /// <summary>Npgsql Maximum Pool Size of the chat server, and the cap on raw-insert connections.</summary>
     public int PoolSize { get; init; } = 200;
 
@@ -70,6 +72,7 @@ internal static class LoadSuite
                             RaiseRateLimit = options.RaiseRateLimit,
                             ProfileDb = options.ProfileDb,
                             PooledDbContext = options.PooledDbContext,
+                            WithoutLivePush = options.WithoutLivePush,
                             PoolSize = options.PoolSize,
                             MaxOutstanding = options.MaxOutstanding,
                         },

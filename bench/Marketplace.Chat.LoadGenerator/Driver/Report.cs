@@ -82,7 +82,7 @@ internal static class Report
     private static string Ratios(IReadOnlyList<RunResult> runs)
     {
         var md = new StringBuilder();
-        foreach (var chat in runs.Where(r => r.Mode == ServerMode.Chat && r.Limits == "raised"))
+        foreach (var chat in runs.Where(r => r.Mode == ServerMode.Chat && r.Limits.StartsWith("raised", StringComparison.Ordinal)))
         {
             var bare = runs.FirstOrDefault(r => r.Mode == ServerMode.Bare && r.Conversations == chat.Conversations && r.Load == chat.Load);
             var raw = runs.FirstOrDefault(r => r.Mode == "raw" && r.Conversations == chat.Conversations);

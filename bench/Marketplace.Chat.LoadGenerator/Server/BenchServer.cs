@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -32,6 +33,7 @@ internal static class BenchServer
         var pooledContext = args.Flag("dbcontext-pool");
         var maxSends = args.String("max-sends-per-second");
         var burst = args.String("send-burst");
+        var withoutLivePush = args.Flag("without-live-push");
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -57,6 +59,9 @@ internal static class BenchServer
                 if (profileDb)
                 {
                     o.AddInterceptors(profiler);
+
+                    // Query compilations show up as their own rows: a steady stream of them means a query misses EF's cache.
+                    o.LogTo(profiler.QueryCompiled, [CoreEventId.QueryCompilationStarting], LogLevel.Debug, DbContextLoggerOptions.None);
                 }
             }
 
@@ -83,6 +88,16 @@ internal static class BenchServer
                 })
                 .AddEntityFrameworkStores<BenchDbContext>()
                 .AddTransactionPartyResolver<BenchParties>();
+            if (withoutLivePush)
+            {
+                // Diagnostic variant: drop the built-in live notification push (the stored inbox stays), to measure its share.
+                var push = builder.Services.Where(d => d.ServiceType == typeof(Notifications.IChatNotificationHandler)
+                    && d.ImplementationType?.Name == "HubNotificationPushHandler").ToList();
+                foreach (var descriptor in push)
+                {
+                    builder.Services.Remove(descriptor);
+                }
+            }
         }
         else if (mode == ServerMode.Bare)
         {

@@ -50,6 +50,9 @@ internal sealed partial class DbProfiler : DbCommandInterceptor, IDbTransactionI
         return Task.CompletedTask;
     }
 
+    /// <summary>Counts an EF Core query compilation (its expression, shortened, is the label).</summary>
+    public void QueryCompiled(string message) => Add("EF query compilation: " + Label(message), TimeSpan.Zero);
+
     private void Record(string sql, TimeSpan duration) => Add(Label(sql), duration);
 
     private void Add(string label, TimeSpan duration)
