@@ -92,12 +92,7 @@ internal static class LoadSuite
             }
         }
 
-        foreach (var n in options.IdleConnections)
-        {
-            var r = await IdleLoad.RunAsync(options.IdleMode, n, postgres, options.PoolSize, log);
-            log($"  → {r.Connected} connected, {Report.Bytes(r.RssPerConnection)} RSS and {Report.Bytes(r.HeapPerConnection)} heap per connection");
-            idle.Add(r);
-        }
+        idle.AddRange(await IdleLoad.RunAsync(options.IdleMode, options.IdleConnections, postgres, options.PoolSize, log));
 
         return (runs, idle, machine);
     }

@@ -150,13 +150,13 @@ internal static class BenchServer
         return 0;
     }
 
-    /// <summary>Registers and pays conversations <c>tx{from}</c>..<c>tx{from+count-1}</c>, eight at a time.</summary>
+    /// <summary>Registers and pays conversations <c>tx{from}</c>..<c>tx{from+count-1}</c>, 32 at a time.</summary>
     private static async Task<IResult> SetupAsync(string mode, int from, int count, IServiceProvider services)
     {
         var started = Stopwatch.GetTimestamp();
         if (mode == ServerMode.Chat)
         {
-            await Parallel.ForAsync(from, from + count, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+            await Parallel.ForAsync(from, from + count, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, ct) =>
             {
                 await using var scope = services.CreateAsyncScope();
                 var chat = scope.ServiceProvider.GetRequiredService<IChatLifecycle>();
