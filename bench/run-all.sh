@@ -28,4 +28,19 @@ step nopush  $lg --conversations 100 --modes chat --without-live-push --warmup 3
 # 6. Idle connections: server memory per connection (joined to their conversation), chat and bare hub.
 step idle    $lg --modes none --idle 5000,10000 --idle-mode chat --output "$out/idle-chat"
 step idlebare $lg --modes none --idle 10000 --idle-mode bare --output "$out/idle-bare"
+# 7. CPU profile of the chat server under closed-loop load (perf-based sampling; needs root and dotnet-trace from NuGet).
+trace="${DOTNET_TRACE:-/tmp/dntools/dotnet-trace}"
+[ -x "$trace" ] || dotnet tool install --tool-path /tmp/dntools dotnet-trace >/dev/null 2>&1 || true
+if [ -x "$trace" ]; then
+  echo "== cpu profile (load $(cut -d' ' -f1-3 /proc/loadavg))"
+  $lg --conversations 100 --modes chat --warmup 15 --duration 15 --output "$out/cpu-profile-run" > "$out/cpu-profile-run.log" 2>&1 &
+  driver=$!
+  pid=""
+  for _ in $(seq 1 90); do pid=$(pgrep -f "Marketplace.Chat.LoadGenerator.dll serve" | head -1 || true); [ -n "$pid" ] && break; sleep 1; done
+  # The server is up once its conversations are set up and the clients join: sample inside the measured window.
+  sleep 16
+  [ -n "$pid" ] && "$trace" collect-linux -p "$pid" --profile cpu-sampling --duration 00:00:00:10 -o /tmp/chat-cpu.nettrace >/dev/null 2>&1 || true
+  wait "$driver" || true
+  [ -f /tmp/chat-cpu.nettrace ] && "$trace" report /tmp/chat-cpu.nettrace topN -n 200 --inclusive > "$out/chat-cpu-inclusive.txt" 2>&1 || true
+fi
 echo "== done (load $(cut -d' ' -f1-3 /proc/loadavg))"

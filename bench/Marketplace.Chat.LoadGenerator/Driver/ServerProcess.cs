@@ -62,6 +62,8 @@ internal sealed class ServerProcess : IAsyncDisposable
 
         info.ArgumentList.Add("--parent-pid");
         info.ArgumentList.Add(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        info.Environment["DOTNET_hostBuilder__reloadConfigOnChange"] = "false";
+        info.WorkingDirectory = AppContext.BaseDirectory;
         foreach (var (k, v) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[k] = v;

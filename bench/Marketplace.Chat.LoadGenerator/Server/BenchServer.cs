@@ -35,7 +35,9 @@ internal static class BenchServer
         var burst = args.String("send-burst");
         var withoutLivePush = args.Flag("without-live-push");
 
-        var builder = WebApplication.CreateSlimBuilder();
+        // Content root = the app's folder, configuration not watched: a host's defaults would otherwise watch the current
+        // directory recursively (inotify), which costs CPU when that directory is busy (e.g. /tmp during other builds).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
