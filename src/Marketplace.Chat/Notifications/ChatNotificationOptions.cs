@@ -23,4 +23,7 @@ public sealed class ChatNotificationOptions
 
     /// <summary>Gets or sets the longest preview, in characters. Defaults to 120.</summary>
     public int PreviewLength { get; set; } = 120;
+
+    /// <summary>Gets or sets how long a notification may wait for dispatch before the health check reports Degraded. Defaults to 5 minutes.</summary>
+    public TimeSpan BacklogWarning { get; set; } = TimeSpan.FromMinutes(5);
 }
