@@ -199,7 +199,7 @@ public sealed partial class SampleApp : IAsyncDisposable
         var publicApi = app.MapGroup("/api").AddEndpointFilter(SameOriginJson);
         publicApi.MapAccountEndpoints(app.Configuration.GetValue("Sample:DemoLogin", true));
 
-        var api = app.MapGroup("/api").RequireAuthorization().AddEndpointFilter(SameOriginJson);
+        var api = app.MapGroup("/api").RequireAuthorization().AddEndpointFilter(SameOriginJson).AddEndpointFilter(ChatRefusals);
         api.MapShopEndpoints();
         app.MapFakePay(api);
         api.MapGet("/admin/stats", (ChatStatistics statistics) => statistics.Snapshot()).RequireAuthorization(AdminPolicy);
@@ -228,6 +228,19 @@ public sealed partial class SampleApp : IAsyncDisposable
         headers.ContentSecurityPolicy =
             "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
         return next();
+    }
+
+    /// <summary>Turns a chat refusal (e.g. a trigger the chat's state no longer permits) into ProblemDetails with its code.</summary>
+    private static async ValueTask<object?> ChatRefusals(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(context);
+        }
+        catch (ChatException refusal)
+        {
+            return Problems.From(refusal);
+        }
     }
 
     /// <summary>

@@ -19,7 +19,28 @@ public sealed partial class SampleSiteShould(SampleSiteFixture site)
         var buyer = await site.NewPageAsync();
         var seller = await site.NewPageAsync();
         var admin = await site.NewPageAsync();
+        try
+        {
+            await RunScenarioAsync(buyer, seller, admin);
+        }
+        catch
+        {
+            await ShotAsync(buyer, "failed-buyer");
+            await ShotAsync(seller, "failed-seller");
+            await ShotAsync(admin, "failed-admin");
+            throw;
+        }
+        finally
+        {
+            foreach (var page in new[] { buyer, seller, admin })
+            {
+                await page.Context.CloseAsync();
+            }
+        }
+    }
 
+    private static async Task RunScenarioAsync(IPage buyer, IPage seller, IPage admin)
+    {
         // Sign-in page, then one-click demo sign-in.
         await buyer.GotoAsync("/login");
         await Expect(buyer.Locator("button.demo-user[data-user=camille]")).ToBeVisibleAsync();
@@ -73,11 +94,21 @@ public sealed partial class SampleSiteShould(SampleSiteFixture site)
         await Expect(buyer.Locator(".msg.theirs .msg-text").Last).ToHaveTextAsync("Oui, double carton et papier bulle. Envoi demain matin en Colissimo.");
         await Expect(seller.Locator(".msg.mine [data-receipt=read]")).ToBeVisibleAsync();
 
+        // An image: uploaded with progress, previewed at its stored dimensions on both sides; a disguised file is refused inline.
+        await buyer.Locator(".chat-transaction input[type=file]").SetInputFilesAsync(TestFile("photo_bali_small.jpg"));
+        var preview = seller.Locator(".msg.theirs .attachment-image img").Last;
+        await Expect(preview).ToHaveAttributeAsync("width", "158");
+        await Expect(preview).ToHaveAttributeAsync("height", "107");
+        await Expect(buyer.Locator(".msg.mine:not(.pending) .attachment-image img")).ToHaveCountAsync(1);
+        Assert.True(await preview.EvaluateAsync<bool>("img => img.complete ? img.naturalWidth > 0 : new Promise(r => img.addEventListener('load', () => r(img.naturalWidth > 0)))"));
+        await seller.Locator(".chat-transaction input[type=file]").SetInputFilesAsync(TestFile("html_as.png"));
+        await Expect(seller.Locator(".chat-error[data-code=AttachmentTypeNotAllowed]")).ToBeVisibleAsync();
+
         // What people write is text, never markup.
         const string markup = "<img src=x onerror=\"window.__pwned=1\"> <b>merci</b>";
         await SendAsync(buyer, markup);
         await Expect(seller.Locator(".msg.theirs .msg-text").Last).ToHaveTextAsync(markup);
-        Assert.Equal(0, await seller.Locator(".messages img").CountAsync());
+        Assert.Equal(0, await seller.Locator(".messages .msg-text img, .messages .msg-text b").CountAsync());
         Assert.True(await seller.EvaluateAsync<bool>("() => window.__pwned === undefined"));
         await SendAsync(buyer, "Parfait, merci beaucoup !");
         await Expect(seller.Locator(".msg.theirs .msg-text").Last).ToHaveTextAsync("Parfait, merci beaucoup !");
@@ -92,7 +123,11 @@ public sealed partial class SampleSiteShould(SampleSiteFixture site)
         var disputePath = new Uri(buyer.Url).AbsolutePath;
         await ExpectLockedAsync(seller, "ChatFrozen");
         await Expect(seller.Locator(".chat-banner.state-Frozen")).ToBeVisibleAsync();
+        await Expect(seller.Locator(".bell-badge")).ToBeVisibleAsync();
+        await seller.Locator("button.bell").ClickAsync();
+        await Expect(seller.Locator(".bell-item[data-kind=DisputeOpened]").First).ToBeVisibleAsync();
         await ShotAsync(seller, "07-frozen-transaction-chat");
+        await seller.Keyboard.PressAsync("Escape");
         await Expect(buyer.Locator(".chat-dispute textarea[name=message]")).ToBeEnabledAsync();
 
         // The admin finds it in the queue, joins, and reads the frozen transaction chat as evidence.
@@ -146,11 +181,6 @@ public sealed partial class SampleSiteShould(SampleSiteFixture site)
         await buyer.GetByRole(AriaRole.Button, new() { Name = "EN", Exact = true }).ClickAsync();
         await Expect(buyer.Locator(".composer-lock")).ToContainTextAsync("closed");
         await ShotAsync(buyer, "13-phone-english");
-
-        foreach (var page in new[] { buyer, seller, admin })
-        {
-            await page.Context.CloseAsync();
-        }
     }
 
     [Fact]
@@ -192,6 +222,8 @@ public sealed partial class SampleSiteShould(SampleSiteFixture site)
         await buyer.Context.CloseAsync();
         await other.Context.CloseAsync();
     }
+
+    private static string TestFile(string name) => Path.Combine(AppContext.BaseDirectory, "TestData", name);
 
     private static async Task SignInAsync(IPage page, string userId)
     {

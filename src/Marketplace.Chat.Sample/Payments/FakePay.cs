@@ -81,12 +81,13 @@ public sealed partial class PaymentWebhook(SampleDbContext db, IChatLifecycle ch
             return Problems.Refuse(StatusCodes.Status422UnprocessableEntity, "PaymentMismatch", "No order matches this payment.");
         }
 
-        // The event id makes a redelivered webhook harmless: the chat recognises it and changes nothing.
-        var result = await chat.ConfirmPaymentAsync(order.Id, new ChatEventContext("fakepay", paymentEvent.Id), ct);
+        // The order first, then the chat: a page refreshing on the chat's live event reads the order as paid. The event id
+        // makes a redelivered webhook harmless: the chat recognises it and changes nothing.
         var now = clock.GetUtcNow();
         var updated = await db.Orders.Where(o => o.Id == order.Id && o.Status == OrderStatus.PendingPayment).ExecuteUpdateAsync(
             s => s.SetProperty(o => o.Status, OrderStatus.Paid).SetProperty(o => o.PaidAt, now).SetProperty(o => o.PaymentEventId, paymentEvent.Id),
             ct);
+        var result = await chat.ConfirmPaymentAsync(order.Id, new ChatEventContext("fakepay", paymentEvent.Id), ct);
         LogPayment(logger, paymentEvent.Id, order.Id, result.Applied);
         return Results.Ok(new { Handled = true, ChatUnlocked = result.Applied, OrderUpdated = updated > 0 });
     }

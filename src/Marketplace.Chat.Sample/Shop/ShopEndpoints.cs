@@ -11,8 +11,8 @@ namespace Marketplace.Chat.Sample.Shop;
 
 /// <summary>
 /// The marketplace: listings, orders and disputes. Each step that matters to the chat tells it what happened through
-/// <see cref="IChatLifecycle"/>, first, then records it in the marketplace's own tables: every lifecycle call is safe to
-/// repeat, so a failure in between is repaired by trying again.
+/// <see cref="IChatLifecycle"/> after recording it in the marketplace's own tables (so pages that refresh on the chat's live
+/// event read the new state); every lifecycle call is safe to repeat, so a failure in between is repaired by trying again.
 /// </summary>
 public static class ShopEndpoints
 {
@@ -102,14 +102,14 @@ public static class ShopEndpoints
                 return NotAvailable();
             }
 
-            if (order.Status != OrderStatus.PendingPayment)
+            if (order.Status is not (OrderStatus.PendingPayment or OrderStatus.Cancelled))
             {
                 return Problems.Refuse(StatusCodes.Status409Conflict, "CannotCancel", "Only an order that is not paid yet can be cancelled.");
             }
 
-            await chat.CancelAsync(order.Id, new ChatEventContext(principal.UserId()), ct);
             await db.Orders.Where(o => o.Id == id && o.Status == OrderStatus.PendingPayment)
                 .ExecuteUpdateAsync(s => s.SetProperty(o => o.Status, OrderStatus.Cancelled), ct);
+            await chat.CancelAsync(order.Id, new ChatEventContext(principal.UserId()), ct);
             return Results.NoContent();
         });
 
@@ -121,14 +121,14 @@ public static class ShopEndpoints
                 return order is null ? NotAvailable() : Problems.Refuse(StatusCodes.Status403Forbidden, "BuyerOnly", "Only the buyer confirms receipt.");
             }
 
-            if (order.Status != OrderStatus.Paid)
+            if (order.Status is not (OrderStatus.Paid or OrderStatus.Completed))
             {
                 return Problems.Refuse(StatusCodes.Status409Conflict, "CannotComplete", "Only a paid order can be marked as received.");
             }
 
-            await chat.CompleteAsync(order.Id, new ChatEventContext(principal.UserId()), ct);
             await db.Orders.Where(o => o.Id == id && o.Status == OrderStatus.Paid)
                 .ExecuteUpdateAsync(s => s.SetProperty(o => o.Status, OrderStatus.Completed), ct);
+            await chat.CompleteAsync(order.Id, new ChatEventContext(principal.UserId()), ct);
             return Results.NoContent();
         });
 
@@ -153,10 +153,28 @@ public static class ShopEndpoints
             }
 
             var disputeId = NewId("dsp");
-            await chat.OpenDisputeAsync(order.Id, disputeId, new ChatEventContext(me), ct);
-            db.Disputes.Add(new Dispute { Id = disputeId, OrderId = order.Id, OpenedById = me, Reason = reason, CreatedAt = clock.GetUtcNow() });
+            var dispute = new Dispute { Id = disputeId, OrderId = order.Id, OpenedById = me, Reason = reason, CreatedAt = clock.GetUtcNow() };
+            db.Disputes.Add(dispute);
             await db.SaveChangesAsync(ct);
-            await db.Orders.Where(o => o.Id == id).ExecuteUpdateAsync(s => s.SetProperty(o => o.Status, OrderStatus.Disputed), ct);
+            if (await db.Orders.Where(o => o.Id == id && o.Status == OrderStatus.Paid)
+                    .ExecuteUpdateAsync(s => s.SetProperty(o => o.Status, OrderStatus.Disputed), ct) == 0)
+            {
+                await db.Disputes.Where(d => d.Id == disputeId).ExecuteDeleteAsync(ct);
+                return Problems.Refuse(StatusCodes.Status409Conflict, "CannotDispute", "A dispute can be opened on a paid order that is not complete.");
+            }
+
+            try
+            {
+                await chat.OpenDisputeAsync(order.Id, disputeId, new ChatEventContext(me), ct);
+            }
+            catch (ChatException)
+            {
+                // The chat refused (its state moved on): undo the marketplace's side so both stay in step.
+                await db.Orders.Where(o => o.Id == id).ExecuteUpdateAsync(s => s.SetProperty(o => o.Status, OrderStatus.Paid), CancellationToken.None);
+                await db.Disputes.Where(d => d.Id == disputeId).ExecuteDeleteAsync(CancellationToken.None);
+                throw;
+            }
+
             return Results.Ok(new { Id = disputeId });
         });
 
@@ -203,9 +221,9 @@ public static class ShopEndpoints
                 return NotAvailable();
             }
 
-            if (dispute.Outcome is not null)
+            if (dispute.Outcome is { } decided && decided != request.Outcome)
             {
-                return Problems.Refuse(StatusCodes.Status409Conflict, "AlreadyResolved", "This dispute is already resolved.");
+                return Problems.Refuse(StatusCodes.Status409Conflict, "AlreadyResolved", "This dispute is already resolved with another outcome.");
             }
 
             var note = (request.Note ?? "").Trim();
@@ -214,7 +232,6 @@ public static class ShopEndpoints
                 return Problems.Refuse(StatusCodes.Status400BadRequest, "NoteTooLong", "The note is limited to 1,000 characters.");
             }
 
-            await chat.ResolveDisputeAsync(id, request.Outcome, new ChatEventContext(principal.UserId()), ct);
             var now = clock.GetUtcNow();
             await db.Disputes.Where(d => d.Id == id && d.Outcome == null).ExecuteUpdateAsync(
                 s => s.SetProperty(d => d.Outcome, request.Outcome).SetProperty(d => d.ResolvedAt, now)
@@ -224,6 +241,9 @@ public static class ShopEndpoints
             var status = request.Outcome == DisputeOutcome.CloseTransaction ? OrderStatus.Settled : OrderStatus.Paid;
             await db.Orders.Where(o => o.Id == dispute.OrderId && o.Status == OrderStatus.Disputed)
                 .ExecuteUpdateAsync(s => s.SetProperty(o => o.Status, status), ct);
+
+            // Recorded first, then told to the chat (safe to repeat): pages refreshing on the chat's event read the outcome.
+            await chat.ResolveDisputeAsync(id, request.Outcome, new ChatEventContext(principal.UserId()), ct);
             return Results.NoContent();
         }).RequireAuthorization(SampleApp.AdminPolicy);
 

@@ -69,6 +69,7 @@ public sealed class SampleSiteFixture : IAsyncLifetime
         }).WaitAsync(timeout.Token);
         Assertions.SetDefaultExpectTimeout(15_000);
         Directory.CreateDirectory(Repository.Screenshots);
+        File.Delete(Path.Combine(Repository.Screenshots, "browser.log"));
     }
 
     /// <summary>Opens a new browser context (its own cookies: one signed-in person) with one page.</summary>
@@ -83,7 +84,28 @@ public sealed class SampleSiteFixture : IAsyncLifetime
         });
         context.SetDefaultTimeout(15_000);
         context.SetDefaultNavigationTimeout(20_000);
-        return await context.NewPageAsync();
+        var page = await context.NewPageAsync();
+        // The browser's console and failed responses go to artifacts/screenshots/browser.log, to diagnose a failing step.
+        page.Console += (_, message) => Log($"console.{message.Type}: {message.Text}");
+        page.PageError += (_, error) => Log($"page error: {error}");
+        page.Response += (_, response) =>
+        {
+            if (response.Status >= 400)
+            {
+                Log($"HTTP {response.Status} {response.Request.Method} {response.Url}");
+            }
+        };
+        return page;
+    }
+
+    private readonly Lock _logGate = new();
+
+    private void Log(string line)
+    {
+        lock (_logGate)
+        {
+            File.AppendAllText(Path.Combine(Repository.Screenshots, "browser.log"), $"{DateTimeOffset.Now:HH:mm:ss.fff} {line}{Environment.NewLine}");
+        }
     }
 
     public async Task DisposeAsync()

@@ -3,6 +3,7 @@ import { h, clear, avatar } from "./dom.js";
 import { t, lang, setLang, onLangChange } from "./i18n.js";
 import { api } from "./api.js";
 import { loadSession, currentUser } from "./session.js";
+import { mountBell, startNotifications, stopNotifications } from "./bell.js";
 
 const routes = [
   { path: /^\/$/, page: () => import("./pages/home.js") },
@@ -53,6 +54,9 @@ export function toast(text, kind = "info") {
   setTimeout(() => el.remove(), 5000);
 }
 
+const bellSlot = h("span", { class: "bell-slot" });
+let unmountBell = null;
+
 function renderHeader() {
   const me = currentUser();
   const here = location.pathname;
@@ -73,17 +77,20 @@ function renderHeader() {
       me?.isAdmin ? link("/admin/stats", "navStats") : null),
     h("div", { class: "topbar-tools" },
       statusEl,
-      // The notifications bell (issue #5) mounts here once the library's inbox is available.
-      h("span", { id: "bell-slot" }),
+      me ? bellSlot : null,
       languages,
       me
         ? h("div", { class: "account" }, avatar(me, "small"), h("span", { class: "account-name", text: me.name }),
           h("button", { type: "button", class: "button ghost small", text: t("signOut"), on: { click: signOut } }))
         : h("a", { href: "/login", class: "button primary small", "data-link": true, text: t("signIn") })));
   renderStatus();
+  unmountBell?.();
+  unmountBell = me ? mountBell(bellSlot, { navigate }) : null;
+  if (me) startNotifications();
 }
 
 async function signOut() {
+  await stopNotifications();
   await api.post("/api/account/logout");
   await loadSession();
   navigate("/login");

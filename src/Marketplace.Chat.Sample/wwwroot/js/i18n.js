@@ -89,7 +89,10 @@ const dictionaries = {
     payRedelivered: "Webhook renvoyé : chat modifié = {changed}, commande modifiée = {updated}.", yes: "oui", no: "non",
     payAlready: "Cette commande est déjà payée.", payProviderNote: "Prestataire de paiement fictif : aucun argent réel.",
     notFound: "Page introuvable.", loading: "Chargement…",
-    attachmentImage: "Image jointe", attachmentFile: "Fichier joint",
+    attachmentImage: "Image jointe", attachmentFile: "Fichier joint", attach: "Joindre une image ou un fichier", download: "télécharger", uploading: "Envoi du fichier… {percent} %",
+    err_ActiveContentNotAllowed: "Ce fichier contient du contenu actif : refusé.", err_ImageTrailingData: "Image refusée : données cachées après l’image.", err_AttachmentEmpty: "Le fichier est vide.", err_ArchiveNotAllowed: "Archive refusée.", err_TextNotUtf8: "Texte illisible (pas de l’UTF-8).",
+    bell: "Notifications", bellEmpty: "Aucune notification.", markAllRead: "Tout marquer comme lu",
+    notif_NewTransactionMessage: "Nouveau message", notif_NewDisputeMessage: "Nouveau message dans un litige", notif_ChatUnlocked: "Chat déverrouillé", notif_ChatFrozen: "Chat figé", notif_DisputeOpened: "Litige ouvert", notif_AdminJoined: "Un administrateur a rejoint", notif_DisputeResolved: "Litige résolu", notif_ChatClosed: "Chat fermé",
   },
   en: {
     skip: "Skip to content",
@@ -180,7 +183,10 @@ const dictionaries = {
     payRedelivered: "Webhook re-delivered: chat changed = {changed}, order changed = {updated}.", yes: "yes", no: "no",
     payAlready: "This order is already paid.", payProviderNote: "Fictional payment provider: no real money.",
     notFound: "Page not found.", loading: "Loading…",
-    attachmentImage: "Attached image", attachmentFile: "Attached file",
+    attachmentImage: "Attached image", attachmentFile: "Attached file", attach: "Attach an image or a file", download: "download", uploading: "Uploading… {percent}%",
+    err_ActiveContentNotAllowed: "This file contains active content: refused.", err_ImageTrailingData: "Image refused: hidden data after the image.", err_AttachmentEmpty: "The file is empty.", err_ArchiveNotAllowed: "Archive refused.", err_TextNotUtf8: "Unreadable text (not UTF-8).",
+    bell: "Notifications", bellEmpty: "No notifications.", markAllRead: "Mark all as read",
+    notif_NewTransactionMessage: "New message", notif_NewDisputeMessage: "New message in a dispute", notif_ChatUnlocked: "Chat unlocked", notif_ChatFrozen: "Chat frozen", notif_DisputeOpened: "Dispute opened", notif_AdminJoined: "An administrator joined", notif_DisputeResolved: "Dispute resolved", notif_ChatClosed: "Chat closed",
   },
 };
 

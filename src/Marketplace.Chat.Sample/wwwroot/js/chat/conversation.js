@@ -31,10 +31,12 @@ export class ConversationView {
       on: { keydown: e => this.#onKey(e), input: () => this.#onInput() },
     });
     this.sendButton = h("button", { type: "submit", class: "button primary send" });
+    this.fileInput = h("input", { type: "file", name: "attachment", class: "visually-hidden", tabindex: "-1", on: { change: () => this.#attach() } });
+    this.attachButton = h("button", { type: "button", class: "button ghost attach", text: "📎", on: { click: () => this.fileInput.click() } });
     this.lockEl = h("p", { class: "composer-lock", hidden: true });
     this.hintEl = h("p", { class: "composer-hint" });
     this.composer = h("form", { class: "composer", on: { submit: e => { e.preventDefault(); this.#send(); } } },
-      this.lockEl, h("div", { class: "composer-row" }, this.textarea, this.sendButton), this.hintEl);
+      this.lockEl, h("div", { class: "composer-row" }, attachments.available ? [this.attachButton, this.fileInput] : null, this.textarea, this.sendButton), this.hintEl);
     this.element = h("section", { class: `chat chat-${kind.toLowerCase()}${readOnly ? " chat-readonly" : ""}` },
       this.participantsEl, this.bannerEl, this.scrollEl, this.typingEl, readOnly ? null : this.composer, this.errorEl);
 
@@ -147,6 +149,9 @@ export class ConversationView {
     const allowed = write?.allowed === true;
     this.textarea.disabled = !allowed;
     this.sendButton.disabled = !allowed;
+    this.attachButton.disabled = !allowed;
+    this.attachButton.setAttribute("aria-label", t("attach"));
+    this.attachButton.title = t("attach");
     this.sendButton.textContent = t("send");
     this.textarea.placeholder = allowed ? t("composerPlaceholder") : errorText(write?.code, write?.reason);
     this.textarea.setAttribute("aria-label", t("composerPlaceholder"));
@@ -195,7 +200,7 @@ export class ConversationView {
         h("span", { class: `role-badge role-${m.senderRole}`, text: t(`role_${m.senderRole}`) })),
       h("div", { class: "bubble" },
         m.kind === "Image" || m.kind === "File" ? attachments.render(m) : null,
-        body,
+        (m.kind === "Image" || m.kind === "File") && !m.text && !m.isDeleted ? null : body,
         h("span", { class: "msg-foot" },
           h("time", { datetime: m.sentAt, text: time(m.sentAt) }),
           m.editedAt && !m.isDeleted ? h("span", { text: ` · ${t("edited")}` }) : null,
@@ -203,9 +208,14 @@ export class ConversationView {
   }
 
   #pendingItem(p) {
+    const percent = Math.round((p.progress ?? 0) * 100);
     return h("li", { class: `msg mine pending ${p.state}`, "data-pending": p.id },
       h("div", { class: "bubble" },
-        h("p", { class: "msg-text", text: p.text }),
+        p.file ? h("div", { class: "upload" },
+          h("span", { class: "upload-name", text: `📎 ${p.file.name}` }),
+          p.state === "failed" ? null : h("progress", { max: "100", value: String(percent), "aria-label": t("uploading", { percent }) }),
+          p.state === "failed" ? null : h("span", { class: "small", text: t("uploading", { percent }) })) : null,
+        p.text ? h("p", { class: "msg-text", text: p.text }) : null,
         h("span", { class: "msg-foot" },
           p.state === "failed"
             ? [h("span", { class: "failed-label", text: `⚠ ${t("failed")} · ` }),
@@ -266,16 +276,41 @@ export class ConversationView {
     this.#deliver(p);
   }
 
+  #attach() {
+    const file = this.fileInput.files?.[0];
+    this.fileInput.value = "";
+    if (!file) return;
+    const caption = this.textarea.value.trim();
+    this.textarea.value = "";
+    const p = { id: crypto.randomUUID(), text: caption, file, progress: 0, state: "sending" };
+    this.pending.set(p.id, p);
+    this.#scrollToEnd();
+    this.#deliver(p);
+  }
+
+  async #upload(p) {
+    if (p.attachmentId) return;
+    const info = await attachments.upload(this.conversationId, p.file, progress => {
+      p.progress = progress;
+      const bar = this.logEl.querySelector(`[data-pending="${p.id}"] progress`);
+      if (bar) bar.value = Math.round(progress * 100);
+    });
+    p.attachmentId = info.id;
+  }
+
   // The same client id on every attempt: a retry after a dropped connection is stored once.
   async #deliver(p) {
     p.state = "sending";
     this.#renderMessages();
     try {
-      const stored = await this.hub.invoke("Send", this.conversationId, p.id, p.text);
+      if (p.file) await this.#upload(p);
+      const stored = p.file
+        ? await this.hub.invoke("SendAttachment", this.conversationId, p.id, p.attachmentId, p.text || null)
+        : await this.hub.invoke("Send", this.conversationId, p.id, p.text);
       this.#hideError();
       this.#receive([stored]);
     } catch (error) {
-      const r = error.offline ? { code: "offline" } : refusal(error);
+      const r = error.offline ? { code: "offline" } : error.code ? error : refusal(error);
       p.state = "failed";
       this.#renderMessages();
       this.#showError(r);

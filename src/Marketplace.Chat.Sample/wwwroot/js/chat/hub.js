@@ -27,7 +27,7 @@ export class ChatHub {
       .withAutomaticReconnect([0, 1000, 2000, 5000, 10000, 15000])
       .configureLogging(signalR.LogLevel.Warning)
       .build();
-    for (const event of ["MessageReceived", "MessageChanged", "Typing", "ReadReceipt", "StateChanged", "Presence", "ParticipantJoined"]) {
+    for (const event of ["MessageReceived", "MessageChanged", "Typing", "ReadReceipt", "StateChanged", "Presence", "ParticipantJoined", "Notification", "NotificationCountChanged"]) {
       this.#connection.on(event, payload => {
         if (event === "MessageReceived") this.#seen(payload);
         this.#emit(event, payload);

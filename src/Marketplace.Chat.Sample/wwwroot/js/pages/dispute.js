@@ -37,7 +37,7 @@ export async function render(main, [disputeId], { me, toast, trackHub }) {
           " · ", h("span", { class: "price", text: price(dispute.amountCents) }),
           me.isAdmin ? null : [" · ", h("a", { href: `/orders/${dispute.orderId}`, "data-link": true, text: t("back") })])),
       thumb);
-    infoEl.replaceChildren(
+    infoEl.replaceChildren(...[
       h("h2", { text: t("disputeReason") }),
       h("blockquote", { class: "reason", text: dispute.reason }),
       h("p", { class: "muted small", text: `${t("openedBy", { name: dispute.openedBy.name })} · ${shortDate(dispute.createdAt)}` }),
@@ -47,7 +47,8 @@ export async function render(main, [disputeId], { me, toast, trackHub }) {
         h("li", {}, dispute.assignedAdmin ? avatar(dispute.assignedAdmin, "small") : h("span", { class: "avatar small", text: "?" }),
           h("span", { text: dispute.assignedAdmin ? t("assignedTo", { name: dispute.assignedAdmin.name }) : t("unassigned") }),
           h("span", { class: "role-badge role-Admin", text: t("role_Admin") }))),
-      dispute.resolutionNote ? h("p", { class: "resolution-note" }, h("strong", { text: `${t("resolutionNote")} : ` }), h("span", { text: dispute.resolutionNote })) : null);
+      dispute.resolutionNote ? h("p", { class: "resolution-note" }, h("strong", { text: `${t("resolutionNote")} : ` }), h("span", { text: dispute.resolutionNote })) : null,
+    ].filter(Boolean));
     renderResolve();
   };
 
