@@ -18,3 +18,13 @@ if [ ! -d "$node_tests/node_modules/@microsoft/signalr" ]; then
   echo "prerequisites: installing the JavaScript test client (npm ci in tests/node)"
   (cd "$node_tests" && npm ci --no-audit --no-fund)
 fi
+
+# The browser tests (tests/Marketplace.Chat.BrowserTests) drive Debian's Chromium through Playwright: never a downloaded
+# browser. The colour emoji font makes the sample's screenshots show its emoji.
+if [ ! -x /usr/bin/chromium ]; then
+  echo "prerequisites: installing Chromium (browser tests)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null
+elif [ ! -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ]; then
+  echo "prerequisites: installing the colour emoji font (browser screenshots)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-color-emoji >/dev/null
+fi

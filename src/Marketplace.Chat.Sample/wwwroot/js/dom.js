@@ -29,7 +29,7 @@ export function clear(el) {
 }
 
 export function initials(name) {
-  return (name ?? "?").split(/\s+/).filter(Boolean).slice(0, 2).map(w => w[0].toUpperCase()).join("") || "?";
+  return (name ?? "?").split(/\s+/).map(w => w.replace(/[^\p{L}]/gu, "")).filter(Boolean).slice(0, 2).map(w => w[0].toUpperCase()).join("") || "?";
 }
 
 // A stable, pleasant colour per user id, for avatars.
