@@ -153,7 +153,7 @@ export class ConversationView {
     this.attachButton.setAttribute("aria-label", t("attach"));
     this.attachButton.title = t("attach");
     this.sendButton.textContent = t("send");
-    this.textarea.placeholder = allowed ? t("composerPlaceholder") : errorText(write?.code, write?.reason);
+    this.textarea.placeholder = allowed ? t("composerPlaceholder") : "";
     this.textarea.setAttribute("aria-label", t("composerPlaceholder"));
     this.lockEl.hidden = allowed;
     this.lockEl.replaceChildren(h("span", { "aria-hidden": "true", text: "🔒 " }), h("span", { text: allowed ? "" : errorText(write?.code, write?.reason) }));
