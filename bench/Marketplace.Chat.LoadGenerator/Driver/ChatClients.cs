@@ -68,6 +68,22 @@ internal sealed class MessageTracker
 
     public bool Contains(Guid id) => _messages.ContainsKey(id);
 
+    /// <summary>Connections that closed while the run was going (a lost connection loses its live deliveries).</summary>
+    public long ClosedConnections => Interlocked.Read(ref _closed);
+
+    private long _closed;
+
+    public bool Finished { get; set; }
+
+    public void ConnectionClosed(Exception? error)
+    {
+        if (!Finished)
+        {
+            Interlocked.Increment(ref _closed);
+            Error("ConnectionClosed(" + (error?.GetType().Name ?? "by server") + ")");
+        }
+    }
+
     public void Error(string code) => Errors.AddOrUpdate(code, 1, static (_, n) => n + 1);
 
     public sealed class Tracked
@@ -98,13 +114,20 @@ internal static class ChatClients
             var url = new Uri(baseUrl, BenchNames.HubPath + "?access_token=" + user);
             var connection = TestHubConnection.Create(url, factory, b => b.Services.Configure<HubConnectionOptions>(o =>
             {
+                // The server closes a connection it has not heard from for 30 s (ClientTimeoutInterval): ping well within that,
+                // even while a Send waits for its answer; tolerate a slow server for longer on this side.
                 o.ServerTimeout = TimeSpan.FromSeconds(120);
-                o.KeepAliveInterval = TimeSpan.FromSeconds(30);
+                o.KeepAliveInterval = TimeSpan.FromSeconds(5);
             }));
             var client = new BenchClient { UserId = user, Conversation = i, Connection = connection };
             if (tracker is not null)
             {
                 connection.On<WireMessage>("MessageReceived", m => tracker.Received(client, m));
+                connection.Closed += error =>
+                {
+                    tracker.ConnectionClosed(error);
+                    return Task.CompletedTask;
+                };
             }
 
             await connection.StartAsync(ct);

@@ -132,11 +132,13 @@ internal static partial class ChatLoad
                 DbProfile = profile,
                 ServerLogProblems = server.LoggedProblems,
                 FirstServerLogProblem = server.FirstLoggedProblem,
+                ServerLogProblemKinds = server.LoggedProblemKinds,
             };
             return WithCosts(result, tracker, windowStart, windowEnd, s0, s1, pg1 - pg0, own1 - own0);
         }
         finally
         {
+            tracker.Finished = true;
             await ChatClients.DisposeAsync(clients);
         }
     }
@@ -237,7 +239,14 @@ internal static partial class ChatLoad
     internal static string CodeOf(string message)
     {
         var match = RefusalCode().Match(message);
-        return match.Success ? match.Groups[1].Value : "HubException";
+        if (match.Success)
+        {
+            return match.Groups[1].Value;
+        }
+
+        // Not a chat refusal (e.g. "An unexpected error occurred invoking 'Send' on the server."): keep its gist.
+        var gist = message.Length > 70 ? message[..70] + "…" : message;
+        return "HubException(" + gist + ")";
     }
 
     [GeneratedRegex(@"HubException: (\w+):")]
@@ -348,6 +357,11 @@ internal static partial class ChatLoad
         if (unknownStored > 0)
         {
             result.Problems.Add($"{unknownStored} stored text messages were never sent by the load generator");
+        }
+
+        if (tracker.ClosedConnections > 0)
+        {
+            result.Problems.Add($"{tracker.ClosedConnections} client connections were closed during the run (their live deliveries stop there)");
         }
 
         if (tracker.DuplicateDeliveries > 0 || tracker.UnknownDeliveries > 0)

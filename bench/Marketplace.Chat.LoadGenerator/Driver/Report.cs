@@ -55,7 +55,11 @@ internal static class Report
             foreach (var r in runs.Where(r => r.ServerLogProblems > 0))
             {
                 md.AppendLine();
-                md.AppendLine(Inv($"Server log, {r.Mode} C={r.Conversations} {r.Load}: {r.ServerLogProblems} warning/error lines, the first: `{r.FirstServerLogProblem}`"));
+                md.AppendLine(Inv($"Server log, {r.Mode} C={r.Conversations} {r.Load}: {r.ServerLogProblems} warning/error lines; most frequent:"));
+                foreach (var kind in r.ServerLogProblemKinds)
+                {
+                    md.AppendLine("- `" + kind.Replace("`", "'", StringComparison.Ordinal) + "`");
+                }
             }
 
             var problems = runs.SelectMany(r => r.Problems.Select(p => $"{r.Mode} C={r.Conversations} {r.Load}: {p}")).ToList();

@@ -91,6 +91,8 @@ internal sealed record RunResult
 
     public string? FirstServerLogProblem { get; init; }
 
+    public IReadOnlyList<string> ServerLogProblemKinds { get; init; } = [];
+
     /// <summary>Whether every acknowledged message was delivered and (chat) stored, and nothing was stored that was not acknowledged.</summary>
     public bool CountsAgree => AckedNotDelivered == 0 && AckedNotStored == 0 && DuplicateDeliveries == 0 && UnknownDeliveries == 0
         && (SequenceGaps ?? 0) == 0;

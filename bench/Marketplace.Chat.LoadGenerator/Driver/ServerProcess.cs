@@ -8,7 +8,7 @@ namespace Marketplace.Chat.LoadGenerator.Driver;
 /// The server under test as a child process (this same executable with <c>serve</c>), so that its CPU time, memory and
 /// allocations are measured apart from the clients'. The clients still share the machine's cores with it.
 /// </summary>
-internal sealed class ServerProcess : IAsyncDisposable
+internal sealed partial class ServerProcess : IAsyncDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly Process _process;
@@ -32,6 +32,15 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     private int _loggedProblems;
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _kinds = new(StringComparer.Ordinal);
+
+    /// <summary>The most frequent kinds of warning/error lines, with their counts.</summary>
+    public IReadOnlyList<string> LoggedProblemKinds =>
+        [.. _kinds.OrderByDescending(p => p.Value).Take(6).Select(p => $"{p.Value} × {p.Key}")];
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"[0-9a-fA-F]{8}-[0-9a-fA-F-]{27}|\d+")]
+    private static partial System.Text.RegularExpressions.Regex Ids();
+
     private void CountLogLine(string line)
     {
         if (line.StartsWith("warn:", StringComparison.Ordinal) || line.StartsWith("fail:", StringComparison.Ordinal) || line.StartsWith("crit:", StringComparison.Ordinal))
@@ -40,6 +49,10 @@ internal sealed class ServerProcess : IAsyncDisposable
             {
                 FirstLoggedProblem = line.Length > 300 ? line[..300] + "…" : line;
             }
+
+            // The kind of line: its start, with ids and numbers blurred.
+            var kind = Ids().Replace(line.Length > 200 ? line[..200] : line, "#");
+            _kinds.AddOrUpdate(kind, 1, static (_, n) => n + 1);
         }
     }
 
