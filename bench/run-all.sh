@@ -28,6 +28,7 @@ step nopush  $lg --conversations 100 --modes chat --without-live-push --warmup 3
 # 6. Idle connections: server memory per connection (joined to their conversation), chat and bare hub.
 step idle    $lg --modes none --idle 5000,10000 --idle-mode chat --output "$out/idle-chat"
 step idlebare $lg --modes none --idle 10000 --idle-mode bare --output "$out/idle-bare"
+step idlews  $lg --modes none --idle 10000 --idle-mode chat --workstation-gc --output "$out/idle-chat-workstation-gc"
 # 7. CPU profile of the chat server under closed-loop load (perf-based sampling; needs root and dotnet-trace from NuGet).
 trace="${DOTNET_TRACE:-/tmp/dntools/dotnet-trace}"
 [ -x "$trace" ] || dotnet tool install --tool-path /tmp/dntools dotnet-trace >/dev/null 2>&1 || true
@@ -43,4 +44,9 @@ if [ -x "$trace" ]; then
   wait "$driver" || true
   [ -f /tmp/chat-cpu.nettrace ] && "$trace" report /tmp/chat-cpu.nettrace topN -n 200 --inclusive > "$out/chat-cpu-inclusive.txt" 2>&1 || true
 fi
+# 8. Micro-benchmarks of the send path's CPU-only steps.
+echo "== micro-benchmarks (load $(cut -d' ' -f1-3 /proc/loadavg))"
+dotnet run -c Release --project bench/Marketplace.Chat.MicroBenchmarks --artifacts-path "$artifacts" -- \
+  --filter '*' --job short --exporters github --artifacts /tmp/bdn-artifacts > "$out/micro.log" 2>&1 || true
+cp /tmp/bdn-artifacts/results/*-report-github.md "$out/micro.md" 2>/dev/null || true
 echo "== done (load $(cut -d' ' -f1-3 /proc/loadavg))"

@@ -26,7 +26,7 @@ public static class LoadGeneratorProgram
             Console.WriteLine("""
                 Marketplace.Chat load generator: every target is 127.0.0.1; every loop is bounded in time.
                   run [--modes bare,chat,raw] [--conversations 10,100,1000] [--rate R (open loop, msg/s per conversation; default closed loop)]
-                      [--warmup 3] [--duration 10] [--drain 30] [--default-limits] [--profile-db] [--dbcontext-pool] [--without-live-push]
+                      [--warmup 3] [--duration 10] [--drain 30] [--default-limits] [--profile-db] [--dbcontext-pool] [--without-live-push] [--workstation-gc]
                       [--pool 200] [--pg-max-connections 300] [--max-outstanding 4000] [--output results/name]
                       [--idle 5000,10000] [--idle-mode chat|bare]   (--modes none: idle connections only)
                 """);
@@ -45,6 +45,7 @@ public static class LoadGeneratorProgram
             ProfileDb = cl.Flag("profile-db"),
             PooledDbContext = cl.Flag("dbcontext-pool"),
             WithoutLivePush = cl.Flag("without-live-push"),
+            WorkstationGc = cl.Flag("workstation-gc"),
             PoolSize = cl.Int("pool", 200),
             PostgresMaxConnections = cl.Int("pg-max-connections", 300),
             IdleConnections = cl.Ints("idle"),

@@ -27,6 +27,8 @@ internal sealed record SuiteOptions
 
     public bool WithoutLivePush { get; init; }
 
+    public bool WorkstationGc { get; init; }
+
     /// <summary>Npgsql Maximum Pool Size of the chat server, and the cap on raw-insert connections.</summary>
     public int PoolSize { get; init; } = 200;
 
@@ -44,6 +46,7 @@ internal static class LoadSuite
 {
     public static async Task<(List<RunResult> Runs, List<IdleResult> Idle, string Machine)> RunAsync(SuiteOptions options, Action<string> log)
     {
+        ServerProcess.WorkstationGc = options.WorkstationGc;
         await using var postgres = await BenchPostgres.StartAsync(options.PostgresMaxConnections);
         var machine = Describe(postgres, options);
         log(machine);
@@ -127,7 +130,7 @@ internal static class LoadSuite
         var sb = new StringBuilder();
         sb.Append($"machine: {Environment.ProcessorCount} cores ({Cpu()}), {Memory()} RAM, {RuntimeInformation.OSDescription}, ");
         sb.Append($".NET {Environment.Version}, PostgreSQL {postgres.Version} ({postgres.Durability}), ");
-        sb.Append($"open files limit {Machine.OpenFilesLimit()}, Npgsql pool {options.PoolSize}, load average {Machine.LoadAverage()}");
+        sb.Append($"open files limit {Machine.OpenFilesLimit()}, Npgsql pool {options.PoolSize}, server GC {(options.WorkstationGc ? "workstation" : "server (concurrent)")}, load average {Machine.LoadAverage()}");
         return sb.ToString();
     }
 }

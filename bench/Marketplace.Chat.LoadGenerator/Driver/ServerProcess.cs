@@ -23,6 +23,9 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
     public Uri BaseUrl { get; }
 
+    /// <summary>Run servers with Workstation GC instead of the ASP.NET Core default, Server GC (a run-wide setting).</summary>
+    public static bool WorkstationGc { get; set; }
+
     public int Pid => _process.Id;
 
     /// <summary>Warning and error lines the server logged (counted from when it listened), with the first one kept.</summary>
@@ -76,6 +79,11 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         info.ArgumentList.Add("--parent-pid");
         info.ArgumentList.Add(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         info.Environment["DOTNET_hostBuilder__reloadConfigOnChange"] = "false";
+        if (WorkstationGc)
+        {
+            info.Environment["DOTNET_gcServer"] = "0";
+        }
+
         info.WorkingDirectory = AppContext.BaseDirectory;
         foreach (var (k, v) in environment ?? new Dictionary<string, string>())
         {
