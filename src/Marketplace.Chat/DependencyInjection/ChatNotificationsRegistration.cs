@@ -1,3 +1,4 @@
+using Marketplace.Chat.Events;
 using Marketplace.Chat.Hubs;
 using Marketplace.Chat.Notifications;
 using Marketplace.Chat.Persistence;
@@ -16,6 +17,7 @@ internal static class ChatNotificationsRegistration
         services.TryAddScoped<ChatInbox>();
         services.TryAddScoped<IChatInbox>(sp => sp.GetRequiredService<ChatInbox>());
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IChatNotificationHandler, HubNotificationPushHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Scoped<IChatEventSink, NotificationReadSink>());
         services.TryAddSingleton<NotificationDispatcher>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, NotificationDispatcher>(
             sp => sp.GetRequiredService<NotificationDispatcher>()));

@@ -186,6 +186,32 @@ public sealed class NotificationsShould(PostgresFixture postgres)
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/chat/notifications")).StatusCode);
     }
 
+    [Fact]
+    public async Task Mark_a_conversations_notifications_read_when_the_conversation_is_read()
+    {
+        var log = new DeliveryLog();
+        await using var host = await HostAsync(await postgres.CreateDatabaseAsync("notify_conv_read"), log);
+        host.Parties.Transactions["tx-cr"] = new TransactionParties("b", "s");
+        await host.Lifecycle(l => l.RegisterTransactionAsync("tx-cr"));
+        await host.Lifecycle(l => l.ConfirmPaymentAsync("tx-cr"));
+        await using var buyer = await ChatClientProbe.ConnectAsync(host.Connect("transactions", "b"));
+        var chat = await buyer.Invoke<ChatSnapshot>("Join", "tx-cr");
+        var first = await buyer.Invoke<ChatMessage>("Send", chat.ConversationId, Guid.NewGuid(), "first");
+        await buyer.Invoke<ChatMessage>("Send", chat.ConversationId, Guid.NewGuid(), "second");
+        await log.WaitForAsync(4);
+        await using var seller = await ChatClientProbe.ConnectAsync(host.Connect("transactions", "s"));
+        var counts = new EventLog<NotificationCount>();
+        seller.Connection.On<NotificationCount>(nameof(IChatClient.NotificationCountChanged), counts.Add);
+        await seller.Invoke<ChatSnapshot>("Join", "tx-cr");
+
+        await seller.Invoke<int>("MarkRead", chat.ConversationId, first.Sequence);
+
+        Assert.Equal(1, (await counts.Next()).UnreadCount);
+        using var http = host.Http("s");
+        var inbox = await http.GetFromJsonAsync<ChatInboxPage>("/chat/notifications");
+        Assert.Equal(["second"], inbox!.Notifications.Where(n => !n.IsRead).Select(n => n.Preview));
+    }
+
     private static async Task<int> CountAsync(ChatTestHost host)
     {
         await using var scope = host.Services.CreateAsyncScope();
