@@ -117,7 +117,7 @@ internal sealed class NotificationDispatcher(
             }
         }
 
-        var outcomes = await Task.WhenAll(work.Select(w => DeliverAsync(w.Notification, w.Handler, cancellationToken))).ConfigureAwait(false);
+        var outcomes = await Task.WhenAll(work.Select(w => DeliverAsync(w.Notification, HandlerName(w.Handler), cancellationToken))).ConfigureAwait(false);
         var finished = clock.GetUtcNow();
         for (var i = 0; i < work.Count; i++)
         {
@@ -164,9 +164,15 @@ internal sealed class NotificationDispatcher(
         return claimed.Count;
     }
 
-    /// <summary>Runs one handler on one notification; returns null on success or the failure's description.</summary>
-    private async Task<string?> DeliverAsync(NotificationRecord record, IChatNotificationHandler handler, CancellationToken stopping)
+    /// <summary>
+    /// Runs one handler on one notification in a scope of its own — deliveries run concurrently, and handlers
+    /// (the built-in push among them) use scoped services such as the DbContext — and returns null on success or
+    /// the failure's description.
+    /// </summary>
+    private async Task<string?> DeliverAsync(NotificationRecord record, string handlerName, CancellationToken stopping)
     {
+        await using var scope = scopes.CreateAsyncScope();
+        var handler = scope.ServiceProvider.GetServices<IChatNotificationHandler>().First(h => HandlerName(h) == handlerName);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         timeout.CancelAfter(Options.HandlerTimeout);
         try
@@ -180,7 +186,7 @@ internal sealed class NotificationDispatcher(
             var reason = ex is TimeoutException or OperationCanceledException
                 ? $"timed out after {Options.HandlerTimeout.TotalSeconds:0.#} s"
                 : $"{ex.GetType().Name}: {ex.Message}";
-            ChatLog.HandlerFailed(logger, ex, HandlerName(handler), record.DeliveryId, reason);
+            ChatLog.HandlerFailed(logger, ex, handlerName, record.DeliveryId, reason);
             return reason;
         }
     }

@@ -79,6 +79,10 @@ public sealed class NotificationsShould(PostgresFixture postgres)
         Assert.Equal("buyer", message.ActorId);
         Assert.All(log.Received.Where(n => n.Kind == ChatNotificationKind.NewDisputeMessage), n => Assert.Equal("d-n", n.DisputeId));
         Assert.Equal(expected.Length, log.Received.Select(n => n.Id).Distinct().Count());
+
+        // Deliveries run concurrently: none may have failed, e.g. by sharing one DbContext between threads.
+        await WaitForAsync(async () => await PendingAsync(host) == 0);
+        Assert.DoesNotContain(host.Logs.Lines, line => line.Contains("Notification handler", StringComparison.Ordinal) || line.Contains("second operation", StringComparison.Ordinal));
     }
 
     [Fact]
