@@ -18,6 +18,13 @@ public sealed class ChatOptions
     /// <summary>Gets or sets the role (as in <c>ClaimsPrincipal.IsInRole</c>) that marks marketplace administrators. Defaults to <c>Admin</c>.</summary>
     public string AdminRole { get; set; } = "Admin";
 
+    /// <summary>
+    /// Gets or sets the claim that holds the user id on HTTP requests (uploads, downloads, inbox). Defaults to
+    /// <see cref="System.Security.Claims.ClaimTypes.NameIdentifier"/>, which SignalR's default user id provider reads;
+    /// a host with a custom <c>IUserIdProvider</c> sets the claim that provider reads, so hubs and endpoints agree.
+    /// </summary>
+    public string UserIdClaimType { get; set; } = System.Security.Claims.ClaimTypes.NameIdentifier;
+
     /// <summary>Gets or sets an authorization policy that marks administrators instead of <see cref="AdminRole"/>, when set.</summary>
     public string? AdminPolicy { get; set; }
 

@@ -28,6 +28,11 @@ internal sealed class ChatOptionsValidator : IValidateOptions<ChatOptions>
             failures.Add("Set ChatOptions.AdminRole or ChatOptions.AdminPolicy: the chat must know who the administrators are.");
         }
 
+        if (string.IsNullOrWhiteSpace(options.UserIdClaimType))
+        {
+            failures.Add("ChatOptions.UserIdClaimType must name the claim that holds the user id.");
+        }
+
         if (options.MaxTransitionAttempts is < 1 or > 100)
         {
             failures.Add($"ChatOptions.MaxTransitionAttempts must be between 1 and 100 (was {options.MaxTransitionAttempts}).");

@@ -29,11 +29,11 @@ internal sealed class ChatUserResolver(IOptions<ChatOptions> options, IServicePr
     }
 
     /// <summary>
-    /// Builds the chat user of an HTTP request: the id is the <see cref="ClaimTypes.NameIdentifier"/> claim, as SignalR's
-    /// default user id provider reads it, so hubs and endpoints agree on who the user is.
+    /// Builds the chat user of an HTTP request: the id is the <see cref="ChatOptions.UserIdClaimType"/> claim
+    /// (by default the one SignalR's default user id provider reads), so hubs and endpoints agree on who the user is.
     /// </summary>
     public ValueTask<ChatUser> ResolveAsync(Microsoft.AspNetCore.Http.HttpContext context) =>
-        ResolveAsync(context.User.FindFirst(ClaimTypes.NameIdentifier)?.Value, context.User);
+        ResolveAsync(context.User.FindFirst(options.Value.UserIdClaimType)?.Value, context.User);
 
     /// <summary>Builds the chat user, or throws <see cref="ChatErrorCode.AuthenticationRequired"/> for anonymous callers.</summary>
     public async ValueTask<ChatUser> ResolveAsync(string? userId, ClaimsPrincipal? principal)

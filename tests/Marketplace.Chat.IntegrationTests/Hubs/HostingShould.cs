@@ -65,6 +65,20 @@ public sealed class HostingShould(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task Read_the_user_id_of_http_requests_from_the_configured_claim()
+    {
+        var database = await postgres.CreateDatabaseAsync("claims");
+        await using var byName = await ChatTestHost.StartAsync(database, o => o.UserIdClaimType = System.Security.Claims.ClaimTypes.Name);
+        await using var byMissingClaim = await ChatTestHost.StartAsync(database, o => o.UserIdClaimType = "tenant_user", createSchema: false);
+
+        using var named = byName.Http("someone");
+        using var unnamed = byMissingClaim.Http("someone");
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await named.GetAsync("/chat/notifications/unread-count")).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await unnamed.GetAsync("/chat/notifications/unread-count")).StatusCode);
+    }
+
+    [Fact]
     public void Fail_mapping_without_registration_with_the_fix_in_the_message()
     {
         var builder = WebApplication.CreateSlimBuilder();
