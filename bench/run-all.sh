@@ -17,6 +17,10 @@ step() { echo "== $1 (load $(cut -d' ' -f1-3 /proc/loadavg))"; shift; "$@" 2>&1 
 step closed  $lg --conversations 10,100,1000 --modes bare,chat,raw --warmup 3 --duration 10 --drain 120 --output "$out/closed"
 # 2. Latency at a fixed offered load: 1 message per second per conversation (open loop).
 step open    $lg --conversations 100,1000 --modes bare,chat --rate 1 --warmup 5 --duration 20 --drain 120 --output "$out/open"
+# 2b. Where the latency bends at 1,000 conversations: 100, 250 and 500 msg/s offered.
+for rate in 0.1 0.25 0.5; do
+  step "open-c1000-$rate" $lg --conversations 1000 --modes chat --rate "$rate" --warmup 5 --duration 20 --drain 120 --output "$out/open-c1000-rate$rate"
+done
 # 3. Back-pressure with the package's default rate limit (5/s, burst 20): every user offers 50/s.
 step limits  $lg --conversations 5 --modes chat --rate 100 --default-limits --warmup 2 --duration 10 --output "$out/default-limits"
 # 4. Where the time goes: every database round trip counted and timed (EF Core interceptor; costs some throughput).

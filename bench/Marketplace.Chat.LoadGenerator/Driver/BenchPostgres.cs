@@ -57,6 +57,26 @@ internal sealed class BenchPostgres : IAsyncDisposable
         return new NpgsqlConnectionStringBuilder(_cluster.ConnectionString(name)) { MaxPoolSize = poolSize }.ConnectionString;
     }
 
+    /// <summary>Waits (bounded) until <paramref name="needed"/> more connections fit under max_connections: a server that just stopped may still hold backends.</summary>
+    public async Task WaitForFreeConnectionsAsync(int needed, TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_cluster.ConnectionString()) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        while (true)
+        {
+            await using var command = new NpgsqlCommand(
+                "SELECT current_setting('max_connections')::int - (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')", connection);
+            var free = Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+            if (free >= needed || DateTime.UtcNow > until)
+            {
+                return;
+            }
+
+            await Task.Delay(250);
+        }
+    }
+
     public ValueTask DisposeAsync() => _cluster.DisposeAsync();
 
     private static int ReadPostmasterPid(string dataDirectory)

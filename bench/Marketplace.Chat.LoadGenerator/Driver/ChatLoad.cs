@@ -52,6 +52,7 @@ internal static partial class ChatLoad
         if (spec.Mode == ServerMode.Chat)
         {
             connectionString = await postgres.CreateDatabaseAsync($"chat_c{spec.Conversations}", spec.PoolSize);
+            await postgres.WaitForFreeConnectionsAsync(spec.PoolSize + 5, TimeSpan.FromSeconds(60));
             serveArgs.AddRange(["--connection", connectionString]);
             if (spec.RaiseRateLimit)
             {
@@ -270,7 +271,7 @@ internal static partial class ChatLoad
 
     private static async Task<(HashSet<Guid> Ids, long Gaps)> StoredAsync(string connectionString)
     {
-        await using var connection = new NpgsqlConnection(connectionString);
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
         await connection.OpenAsync();
         var ids = new HashSet<Guid>();
         await using (var command = new NpgsqlCommand("SELECT \"Id\" FROM chat.chat_messages WHERE \"Kind\" = 'Text'", connection))

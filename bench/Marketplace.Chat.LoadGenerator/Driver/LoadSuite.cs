@@ -57,30 +57,20 @@ internal static class LoadSuite
             foreach (var mode in options.Modes.Where(m => m != "none"))
             {
                 RunResult result;
-                if (mode == "raw")
+                try
                 {
-                    result = await RawInsertLoad.RunAsync(postgres, c, Math.Min(2 * c, options.PoolSize), options.Warmup, options.Duration, log);
+                    result = await RunOneAsync(options, postgres, c, mode, log);
                 }
-                else
+#pragma warning disable CA1031 // A run that breaks is a result too; the others still run.
+                catch (Exception ex)
+#pragma warning restore CA1031
                 {
-                    result = await ChatLoad.RunAsync(
-                        new ChatRunSpec
-                        {
-                            Mode = mode,
-                            Conversations = c,
-                            RatePerConversation = options.Rate,
-                            Warmup = options.Warmup,
-                            Duration = options.Duration,
-                            Drain = options.Drain,
-                            RaiseRateLimit = options.RaiseRateLimit,
-                            ProfileDb = options.ProfileDb,
-                            PooledDbContext = options.PooledDbContext,
-                            WithoutLivePush = options.WithoutLivePush,
-                            PoolSize = options.PoolSize,
-                            MaxOutstanding = options.MaxOutstanding,
-                        },
-                        postgres,
-                        log);
+                    log($"  !!! {mode} C={c} failed: {ex}");
+                    result = new RunResult
+                    {
+                        Mode = mode, Conversations = c, Connections = 2 * c, Load = options.Rate is { } r ? $"open@{r * c:0.#}/s" : "closed",
+                        Limits = "?", Problems = [$"the run failed: {ex.GetType().Name}: {ex.Message}"],
+                    };
                 }
 
                 log($"  → {result.ThroughputPerSecond:0} msg/s, p50 {result.Latency.P50Ms:0.0} ms, p99 {result.Latency.P99Ms:0.0} ms, " +
@@ -99,6 +89,28 @@ internal static class LoadSuite
 
         return (runs, idle, machine);
     }
+
+    private static Task<RunResult> RunOneAsync(SuiteOptions options, BenchPostgres postgres, int c, string mode, Action<string> log) =>
+        mode == "raw"
+            ? RawInsertLoad.RunAsync(postgres, c, Math.Min(2 * c, options.PoolSize), options.Warmup, options.Duration, log)
+            : ChatLoad.RunAsync(
+                new ChatRunSpec
+                {
+                    Mode = mode,
+                    Conversations = c,
+                    RatePerConversation = options.Rate,
+                    Warmup = options.Warmup,
+                    Duration = options.Duration,
+                    Drain = options.Drain,
+                    RaiseRateLimit = options.RaiseRateLimit,
+                    ProfileDb = options.ProfileDb,
+                    PooledDbContext = options.PooledDbContext,
+                    WithoutLivePush = options.WithoutLivePush,
+                    PoolSize = options.PoolSize,
+                    MaxOutstanding = options.MaxOutstanding,
+                },
+                postgres,
+                log);
 
     private static string Describe(BenchPostgres postgres, SuiteOptions options)
     {

@@ -37,13 +37,18 @@ internal static class RawInsertLoad
         BenchPostgres postgres, int conversations, int connections, TimeSpan warmup, TimeSpan duration, Action<string> log)
     {
         log($"raw: {connections} connections (for C={conversations}), closed loop");
-        var connectionString = await postgres.CreateDatabaseAsync($"raw_c{conversations}", connections + 5);
+        // Unpooled: each worker holds one connection for the whole run, and none may linger (idle in a pool) into the next run.
+        var connectionString = new NpgsqlConnectionStringBuilder(await postgres.CreateDatabaseAsync($"raw_c{conversations}", connections + 5))
+        {
+            Pooling = false,
+        }.ConnectionString;
         await using (var setup = new NpgsqlConnection(connectionString))
         {
             await setup.OpenAsync();
             await new NpgsqlCommand(Schema, setup).ExecuteNonQueryAsync();
         }
 
+        await postgres.WaitForFreeConnectionsAsync(connections + 5, TimeSpan.FromSeconds(60));
         var workers = new List<Worker>();
         for (var i = 0; i < connections; i++)
         {
@@ -124,7 +129,16 @@ internal static class RawInsertLoad
         {
             await Task.Yield();
             await using var connection = new NpgsqlConnection(connectionString);
-            await connection.OpenAsync();
+            try
+            {
+                await connection.OpenAsync();
+            }
+            catch (NpgsqlException ex)
+            {
+                Errors.Add("Open: " + ex.Message);
+                return;
+            }
+
             await using var insert = new NpgsqlCommand(
                 "INSERT INTO messages (id, conversation_id, sequence, kind, sender_id, sender_role, text, sent_at, hash) " +
                 "VALUES ($1, $2, $3, 'Text', $4, 'Buyer', $5, $6, $7)", connection);
