@@ -465,6 +465,7 @@ internal sealed class ChatLifecycleService(
         }
 
         var current = await store.Conversations.AsNoTracking().SingleAsync(c => c.Id == snapshot.Id, ct).ConfigureAwait(false);
+        store.Remember(current);
         var previous = await store.PreviousHashAsync(current.Id, current.LastSequence, ct).ConfigureAwait(false);
         var message = store.AddMessage(
             Guid.NewGuid(), current.Id, current.LastSequence, previous, ChatMessageKind.System, null, null,

@@ -123,12 +123,23 @@ internal sealed class ChatMessagingService(
             throw new ChatException(ChatErrorCode.InvalidArgument, "A message needs a client-generated id (a non-empty GUID).");
         }
 
-        if (await FindRetryAsync(user, conversationId, messageId, cancellationToken).ConfigureAwait(false) is { } stored)
+        // A retry is rare, so its stored copy is looked up only when something refuses the send (the state changed
+        // since the first attempt, or the insert meets the message id's unique key): one round trip less per send.
+        ChatRelation relation;
+        try
         {
-            return stored;
+            (_, relation) = await AuthorizeAsync(user, conversationId, ChatAction.Write, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChatException)
+        {
+            if (await FindRetryAsync(user, conversationId, messageId, cancellationToken).ConfigureAwait(false) is { } stored)
+            {
+                return stored;
+            }
+
+            throw;
         }
 
-        var (_, relation) = await AuthorizeAsync(user, conversationId, ChatAction.Write, cancellationToken).ConfigureAwait(false);
         if (relation == ChatRelation.Admin)
         {
             await lifecycle.JoinAsAdminAsync(conversationId, user, cancellationToken).ConfigureAwait(false);
@@ -160,18 +171,14 @@ internal sealed class ChatMessagingService(
                     var message = store.AddMessage(
                         messageId, conversationId, sequence, previous, kind, user.UserId, RoleOf(lockedRelation), text, null,
                         store.Now(), attachmentId, attachmentSha256);
-                    await store.Participants
-                        .Where(p => p.ConversationId == conversationId && p.UserId == user.UserId && p.LastReadSequence < sequence)
-                        .ExecuteUpdateAsync(s => s.SetProperty(p => p.LastReadSequence, sequence), ct)
-                        .ConfigureAwait(false);
                     info = locked.ToInfo();
                     return message;
                 },
                 cancellationToken).ConfigureAwait(false);
         }
-        catch (DbUpdateException)
+        catch (Exception ex) when (ex is DbUpdateException or ChatException)
         {
-            // The same message id won a concurrent insert (a retry racing the original): one copy, the first.
+            // The message id is already stored (a retry, or a retry racing the original): one copy, the first.
             var raced = await FindRetryAsync(user, conversationId, messageId, cancellationToken).ConfigureAwait(false);
             if (raced is null)
             {
@@ -180,6 +187,14 @@ internal sealed class ChatMessagingService(
 
             return raced;
         }
+
+        // The sender has read their own message. Kept out of the locked transaction: a failure here costs an
+        // unread badge, never a message, and the lock is held for one statement less.
+        var sequence = record.Sequence;
+        await store.Participants
+            .Where(p => p.ConversationId == conversationId && p.UserId == user.UserId && p.LastReadSequence < sequence)
+            .ExecuteUpdateAsync(s => s.SetProperty(p => p.LastReadSequence, sequence), CancellationToken.None)
+            .ConfigureAwait(false);
 
         metrics.MessageSent(kind.ToString());
         var sent = await ToMessageAsync(record, CancellationToken.None).ConfigureAwait(false);

@@ -18,8 +18,9 @@ internal sealed class NotificationOutbox(
 {
     private bool _added;
 
-    public async Task ContributeAsync(DbContext db, CancellationToken cancellationToken)
+    public async Task ContributeAsync(ChatStore store, CancellationToken cancellationToken)
     {
+        var db = store.Db;
         var added = db.ChangeTracker.Entries<MessageRecord>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
         if (added.Count == 0)
         {
@@ -37,7 +38,8 @@ internal sealed class NotificationOutbox(
         {
             if (!conversations.TryGetValue(message.ConversationId, out var conversation))
             {
-                conversation = db.ChangeTracker.Entries<ConversationRecord>().Select(e => e.Entity).FirstOrDefault(c => c.Id == message.ConversationId)
+                conversation = store.Locked(message.ConversationId)
+                    ?? db.ChangeTracker.Entries<ConversationRecord>().Select(e => e.Entity).FirstOrDefault(c => c.Id == message.ConversationId)
                     ?? await db.Set<ConversationRecord>().AsNoTracking().SingleAsync(c => c.Id == message.ConversationId, cancellationToken).ConfigureAwait(false);
                 conversations[conversation.Id] = conversation;
             }

@@ -1,6 +1,10 @@
 using Marketplace.Chat.Conversations;
 using Marketplace.Chat.Messages;
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Marketplace.Chat.Persistence;
 
@@ -10,7 +14,9 @@ namespace Marketplace.Chat.Persistence;
 /// </summary>
 internal sealed class ChatStore(DbContext db, TimeProvider clock, IEnumerable<IChatCommitContributor> contributors)
 {
+    private static readonly ConditionalWeakTable<IModel, StrongBox<string>> ReturningSqlByModel = new();
     private readonly IChatCommitContributor[] _contributors = contributors.ToArray();
+    private readonly Dictionary<Guid, ConversationRecord> _locked = [];
 
     public DbContext Db { get; } = db;
 
@@ -35,17 +41,18 @@ internal sealed class ChatStore(DbContext db, TimeProvider clock, IEnumerable<IC
     {
         var strategy = Db.Database.CreateExecutionStrategy();
         return strategy.ExecuteAsync(
-            (Db, work, _contributors),
+            (Db, work, _contributors, Store: this),
             async (_, state, ct) =>
             {
                 state.Db.ChangeTracker.Clear();
+                state.Store._locked.Clear();
                 await using var transaction = await state.Db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
                 try
                 {
                     var result = await state.work(ct).ConfigureAwait(false);
                     foreach (var contributor in state._contributors)
                     {
-                        await contributor.ContributeAsync(state.Db, ct).ConfigureAwait(false);
+                        await contributor.ContributeAsync(state.Store, ct).ConfigureAwait(false);
                     }
 
                     await state.Db.SaveChangesAsync(ct).ConfigureAwait(false);
@@ -73,6 +80,60 @@ internal sealed class ChatStore(DbContext db, TimeProvider clock, IEnumerable<IC
     /// Returns the conversation as it is under the lock, or null when it does not exist.
     /// </summary>
     public async Task<ConversationRecord?> ReserveSequenceAsync(Guid conversationId, CancellationToken ct)
+    {
+        ConversationRecord? locked;
+        if (ReturningSql() is { } sql)
+        {
+            // One round trip instead of two while the lock is held: increment and read back together.
+            var rows = await Conversations.FromSqlRaw(sql, conversationId).AsNoTracking().ToListAsync(ct).ConfigureAwait(false);
+            locked = rows.Count == 0 ? null : rows[0];
+        }
+        else
+        {
+            locked = await ReserveWithTwoStatementsAsync(conversationId, ct).ConfigureAwait(false);
+        }
+
+        if (locked is not null)
+        {
+            Remember(locked);
+        }
+
+        return locked;
+    }
+
+    /// <summary>Records a conversation as read under its lock in this transaction, so later steps need not read it again.</summary>
+    public void Remember(ConversationRecord conversation) => _locked[conversation.Id] = conversation;
+
+    /// <summary>Gets a conversation read under its lock in this transaction, if any.</summary>
+    public ConversationRecord? Locked(Guid conversationId) => _locked.GetValueOrDefault(conversationId);
+
+    /// <summary>
+    /// Builds, once per model, the PostgreSQL/SQLite <c>UPDATE … RETURNING</c> that increments the sequence; null for
+    /// providers without RETURNING, which take the portable two-statement path.
+    /// </summary>
+    private string? ReturningSql()
+    {
+        var provider = Db.Database.ProviderName ?? "";
+        if (!provider.Contains("Npgsql", StringComparison.Ordinal) && !provider.Contains("Sqlite", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var model = Db.Model;
+        return ReturningSqlByModel.GetValue(model, m =>
+        {
+            var entity = m.FindEntityType(typeof(ConversationRecord))!;
+            var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+            var sql = Db.GetService<ISqlGenerationHelper>();
+            string Column(string property) => sql.DelimitIdentifier(entity.FindProperty(property)!.GetColumnName(table)!);
+            var sequence = Column(nameof(ConversationRecord.LastSequence));
+            return new StrongBox<string>(
+                $"UPDATE {sql.DelimitIdentifier(table.Name, table.Schema)} SET {sequence} = {sequence} + 1 "
+                + $"WHERE {Column(nameof(ConversationRecord.Id))} = {{0}} RETURNING *");
+        }).Value;
+    }
+
+    private async Task<ConversationRecord?> ReserveWithTwoStatementsAsync(Guid conversationId, CancellationToken ct)
     {
         var updated = await Conversations
             .Where(c => c.Id == conversationId)

@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-
 namespace Marketplace.Chat.Persistence;
 
 /// <summary>
@@ -10,7 +8,7 @@ namespace Marketplace.Chat.Persistence;
 internal interface IChatCommitContributor
 {
     /// <summary>Adds this feature's rows for what the transaction is about to save.</summary>
-    Task ContributeAsync(DbContext db, CancellationToken cancellationToken);
+    Task ContributeAsync(ChatStore store, CancellationToken cancellationToken);
 
     /// <summary>Called after the transaction committed.</summary>
     void Committed();

@@ -57,6 +57,21 @@ public sealed class ChatMessagingShould(PostgresFixture postgres) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task Return_the_stored_message_when_a_send_is_retried_after_the_chat_froze()
+    {
+        var (id, chat, buyer, _) = await _chat.NewTransactionAsync(paid: true);
+        var messageId = Guid.NewGuid();
+        var first = await _chat.Messaging(m => m.SendTextAsync(buyer, chat.Id, messageId, "Sent just before the dispute"));
+        await _chat.Lifecycle(l => l.OpenDisputeAsync(id, "d-" + id));
+
+        var retry = await _chat.Messaging(m => m.SendTextAsync(buyer, chat.Id, messageId, "Sent just before the dispute"));
+        var fresh = await Assert.ThrowsAsync<ChatException>(() => _chat.Messaging(m => m.SendTextAsync(buyer, chat.Id, Guid.NewGuid(), "new")));
+
+        Assert.Equal(first, retry);
+        Assert.Equal(ChatErrorCode.ChatFrozen, fresh.Code);
+    }
+
+    [Fact]
     public async Task Store_one_copy_when_retries_of_one_send_race()
     {
         var (_, chat, buyer, _) = await _chat.NewTransactionAsync(paid: true);
