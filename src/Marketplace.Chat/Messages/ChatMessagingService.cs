@@ -171,6 +171,11 @@ internal sealed class ChatMessagingService(
                     var message = store.AddMessage(
                         messageId, conversationId, sequence, previous, kind, user.UserId, RoleOf(lockedRelation), text, null,
                         store.Now(), attachmentId, attachmentSha256);
+                    // The sender has read their own message. A writer is always a participant (parties from registration,
+                    // administrators joined above) and their message is the newest under the lock, so a plain update is
+                    // exact; it rides in the same batch as the INSERT: no extra round trip, no second commit.
+                    var reader = store.Participants.Attach(new ParticipantRecord { ConversationId = conversationId, UserId = user.UserId }).Entity;
+                    reader.LastReadSequence = sequence;
                     info = locked.ToInfo();
                     return message;
                 },
@@ -187,14 +192,6 @@ internal sealed class ChatMessagingService(
 
             return raced;
         }
-
-        // The sender has read their own message. Kept out of the locked transaction: a failure here costs an
-        // unread badge, never a message, and the lock is held for one statement less.
-        var sequence = record.Sequence;
-        await store.Participants
-            .Where(p => p.ConversationId == conversationId && p.UserId == user.UserId && p.LastReadSequence < sequence)
-            .ExecuteUpdateAsync(s => s.SetProperty(p => p.LastReadSequence, sequence), CancellationToken.None)
-            .ConfigureAwait(false);
 
         metrics.MessageSent(kind.ToString());
         var sent = await ToMessageAsync(record, CancellationToken.None).ConfigureAwait(false);
