@@ -26,23 +26,24 @@ public static class TemporaryFolder
         return path;
     }
 
-    /// <summary>Deletes a folder and everything in it; a few retries, then gives up quietly (it is only temporary).</summary>
+    /// <summary>
+    /// Deletes a folder and everything in it, once; what a lingering child process still holds stays behind in the
+    /// system's temp folder (it is only temporary), rather than a blind sleep-and-retry.
+    /// </summary>
     public static void Delete(string? path)
     {
-        for (var attempt = 0; attempt < 3 && !string.IsNullOrEmpty(path) && Directory.Exists(path); attempt++)
+        if (string.IsNullOrEmpty(path) || !Directory.Exists(path))
         {
-            try
-            {
-                Directory.Delete(path, recursive: true);
-            }
-            catch (IOException)
-            {
-                Thread.Sleep(200);
-            }
-            catch (UnauthorizedAccessException)
-            {
-                Thread.Sleep(200);
-            }
+            return;
+        }
+
+        try
+        {
+            Directory.Delete(path, recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"Left temporary folder {path} behind: {ex.Message}");
         }
     }
 }
