@@ -24,6 +24,7 @@ internal sealed class ChatMessagingService(
     IOptions<ChatOptions> options,
     ILogger<ChatMessagingService> logger) : IChatMessaging
 {
+    private const int ListPreviewLength = 120;
     private static readonly ChatAction[] AllActions = Enum.GetValues<ChatAction>();
 
     public async Task<ChatConversationView> GetViewAsync(ChatUser user, Guid conversationId, CancellationToken cancellationToken)
@@ -232,24 +233,8 @@ internal sealed class ChatMessagingService(
         return rows
             .Select(r => new ChatListItem(
                 r.Id, r.Kind, r.TransactionId, r.DisputeId, r.State, r.Role, r.LastSequence, r.Unread,
-                r.Last?.Kind, r.Last is null ? null : ListPreview(r.Last.Kind, r.Last.Text, r.Last.DeletedAt), r.Last?.SentAt))
+                r.Last?.Kind, r.Last is null || r.Last.DeletedAt is not null ? null : MessageText.Preview(r.Last.Kind, r.Last.Text, ListPreviewLength), r.Last?.SentAt))
             .ToList();
-    }
-
-    private static string? ListPreview(ChatMessageKind kind, string text, DateTimeOffset? deletedAt)
-    {
-        if (deletedAt is not null)
-        {
-            return null;
-        }
-
-        var preview = kind switch
-        {
-            ChatMessageKind.Image => "Image",
-            ChatMessageKind.File => "File",
-            _ => text.ReplaceLineEndings(" "),
-        };
-        return preview.Length <= 120 ? preview : string.Concat(preview.AsSpan(0, 119), "…");
     }
 
     public async Task<ChatHistoryPage> GetHistoryAsync(ChatUser user, Guid conversationId, HistoryQuery query, CancellationToken cancellationToken)

@@ -43,6 +43,18 @@ internal static class MessageText
         return cleaned?.ToString() ?? text;
     }
 
+    /// <summary>Shortens a message to one line for lists and notifications: "Image"/"File" for attachments, text truncated with an ellipsis.</summary>
+    public static string Preview(ChatMessageKind kind, string text, int maxLength)
+    {
+        var preview = kind switch
+        {
+            ChatMessageKind.Image => "Image",
+            ChatMessageKind.File => "File",
+            _ => text.ReplaceLineEndings(" "),
+        };
+        return preview.Length <= maxLength ? preview : string.Concat(preview.AsSpan(0, maxLength - 1), "…");
+    }
+
     /// <summary>Tells whether nothing visible is left.</summary>
     public static bool IsBlank(string text) => string.IsNullOrWhiteSpace(text);
 

@@ -94,7 +94,7 @@ internal sealed class NotificationOutbox(
                     MessageId = message.Kind == ChatMessageKind.System ? null : message.Id,
                     Sequence = message.Sequence,
                     ActorId = actor,
-                    Preview = Preview(message),
+                    Preview = MessageText.Preview(message.Kind, message.Text, options.Value.Notifications.PreviewLength),
                     CreatedAt = message.SentAt,
                     NextAttemptAt = message.SentAt,
                 });
@@ -135,18 +135,6 @@ internal sealed class NotificationOutbox(
             (ConversationKind.Dispute, nameof(ChatTrigger.DisputeResolved)) => ChatNotificationKind.DisputeResolved,
             _ => null,
         };
-    }
-
-    private string Preview(MessageRecord message)
-    {
-        var text = message.Kind switch
-        {
-            ChatMessageKind.Image => "Image",
-            ChatMessageKind.File => "File",
-            _ => message.Text.ReplaceLineEndings(" "),
-        };
-        var max = options.Value.Notifications.PreviewLength;
-        return text.Length <= max ? text : string.Concat(text.AsSpan(0, max - 1), "…");
     }
 }
 
