@@ -1,3 +1,4 @@
+using Marketplace.Chat.Tests.Attachments;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -104,7 +105,7 @@ public sealed partial class AttachmentsShould
     public async Task Serve_an_unsent_upload_to_its_uploader_only()
     {
         var deal = await NewDealAsync();
-        var upload = await UploadAcceptedAsync(deal.Buyer, deal.ConversationId, Corpus.Read("diagram.png"), "diagram.png");
+        var upload = await UploadAcceptedAsync(deal.Buyer, deal.ConversationId, CorpusFiles.Read("diagram.png"), "diagram.png");
         await _host.Lifecycle(l => l.OpenDisputeAsync(deal.TransactionId, "d-" + deal.TransactionId));
 
         // Even the admin, who may now read the transaction chat as evidence, sees only what was sent.
@@ -116,7 +117,7 @@ public sealed partial class AttachmentsShould
     {
         var deal = await NewDealAsync();
         var dispute = await OpenDisputeAsync(deal, "Open");
-        var upload = await UploadAcceptedAsync(Admin, dispute, Corpus.Read("shared-mime-info-spec.pdf"), "ruling.pdf");
+        var upload = await UploadAcceptedAsync(Admin, dispute, CorpusFiles.Read("shared-mime-info-spec.pdf"), "ruling.pdf");
         await using var admin = await ChatClientProbe.ConnectAsync(_host.Connect("disputes", Admin));
         await admin.Invoke<ChatSnapshot>("Join", "d-" + deal.TransactionId);
         await admin.Invoke<ChatMessage>("SendAttachment", dispute, Guid.NewGuid(), upload.Id, "The ruling.");
@@ -130,7 +131,7 @@ public sealed partial class AttachmentsShould
         var deal = await NewDealAsync();
         await using var buyer = await ChatClientProbe.ConnectAsync(_host.Connect("transactions", deal.Buyer));
         await buyer.Invoke<ChatSnapshot>("Join", deal.TransactionId);
-        var upload = await UploadAcceptedAsync(deal.Buyer, deal.ConversationId, Corpus.Read("diagram.png"), "diagram.png");
+        var upload = await UploadAcceptedAsync(deal.Buyer, deal.ConversationId, CorpusFiles.Read("diagram.png"), "diagram.png");
         var message = await buyer.Invoke<ChatMessage>("SendAttachment", deal.ConversationId, Guid.NewGuid(), upload.Id, null);
 
         var deleted = await buyer.Invoke<ChatMessage>("Delete", deal.ConversationId, message.Id);
@@ -198,7 +199,7 @@ public sealed partial class AttachmentsShould
     /// <summary>Uploads a corpus file as <paramref name="token"/> and sends it in the transaction chat through the hub.</summary>
     private async Task<ChatAttachmentInfo> UploadAndSendAsync(Deal deal, string token, string file)
     {
-        var upload = await UploadAcceptedAsync(token, deal.ConversationId, Corpus.Read(file), file);
+        var upload = await UploadAcceptedAsync(token, deal.ConversationId, CorpusFiles.Read(file), file);
         await using var client = await ChatClientProbe.ConnectAsync(_host.Connect("transactions", token));
         await client.Invoke<ChatSnapshot>("Join", deal.TransactionId);
         var message = await client.Invoke<ChatMessage>("SendAttachment", deal.ConversationId, Guid.NewGuid(), upload.Id, null);

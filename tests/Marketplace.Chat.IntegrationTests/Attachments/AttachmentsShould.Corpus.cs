@@ -1,3 +1,4 @@
+using Marketplace.Chat.Tests.Attachments;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -28,45 +29,32 @@ public sealed partial class AttachmentsShould
         ["invalid_utf8.txt"] = (ChatErrorCode.TextNotUtf8, HttpStatusCode.UnsupportedMediaType),
     };
 
-    private static readonly Dictionary<string, (int Width, int Height)> ExpectedImageSizes = new()
-    {
-        ["photo_wine.jpg"] = (2560, 3837),
-        ["photo_bali_small.jpg"] = (158, 107),
-        ["diagram.png"] = (556, 376),
-        ["icon.webp"] = (512, 512),
-        ["cat.gif"] = (113, 146),
-        ["photo_gps.jpg"] = (2056, 3088),
-        ["xmp_comment.jpg"] = (128, 128),
-        ["png_exif_gps.png"] = (914, 508),
-        ["webp_exif.webp"] = (1024, 682),
-    };
-
     private static readonly string[] PngTextDirectories = ["PNG-tEXt", "PNG-zTXt", "PNG-iTXt", "PNG-eXIf", "PNG-tIME"];
 
-    public static TheoryData<string> CorpusFiles() => new(Corpus.Manifest.Select(row => row.File));
+    public static TheoryData<string> ManifestFiles() => new(CorpusFiles.Manifest.Select(row => row.File));
 
     [Fact]
     public void Have_an_expectation_for_every_corpus_file_and_the_counts_the_readme_gives()
     {
-        var verdicts = Corpus.Manifest.GroupBy(row => row.Expected).ToDictionary(g => g.Key, g => g.Count());
+        var verdicts = CorpusFiles.Manifest.GroupBy(row => row.Expected).ToDictionary(g => g.Key, g => g.Count());
 
         // README "Attachments": 12 accepted unchanged, 4 accepted with metadata stripped, 11 rejected.
         Assert.Equal(new Dictionary<string, int> { ["accept"] = 12, ["accept-stripped"] = 4, ["reject"] = 11 }, verdicts);
-        foreach (var row in Corpus.Manifest)
+        foreach (var row in CorpusFiles.Manifest)
         {
-            Assert.True(File.Exists(Path.Combine(Corpus.Directory, row.File)), $"{row.File} is missing from the corpus.");
+            Assert.True(File.Exists(Path.Combine(CorpusFiles.Directory, row.File)), $"{row.File} is missing from the corpus.");
             Assert.True(
-                row.Expected == "reject" ? ExpectedRefusals.ContainsKey(row.File) : row.Category != "image" || ExpectedImageSizes.ContainsKey(row.File),
+                row.Expected == "reject" ? ExpectedRefusals.ContainsKey(row.File) : row.Category != "image" || CorpusFiles.ImageSizes.ContainsKey(row.File),
                 $"{row.File} has no expectation.");
         }
     }
 
     [Theory]
-    [MemberData(nameof(CorpusFiles))]
+    [MemberData(nameof(ManifestFiles))]
     public async Task Give_every_corpus_file_uploaded_over_http_the_verdict_its_manifest_expects(string file)
     {
-        var row = Corpus.Row(file);
-        var content = Corpus.Read(file);
+        var row = CorpusFiles.Row(file);
+        var content = CorpusFiles.Read(file);
         var deal = await NewDealAsync();
         var filesBefore = StoredFiles(_storageRoot).Count;
 
@@ -90,7 +78,7 @@ public sealed partial class AttachmentsShould
         Assert.Equal(row.Category == "image" ? AttachmentKind.Image : AttachmentKind.File, info.Kind);
         Assert.Equal(row.Expected == "accept-stripped", info.MetadataRemoved);
         Assert.Equal(file, info.FileName);
-        Assert.Equal(ExpectedImageSizes.TryGetValue(file, out var size) ? size : ((int, int)?)null, info.Width is null ? null : (info.Width.Value, info.Height!.Value));
+        Assert.Equal(CorpusFiles.ImageSizes.TryGetValue(file, out var size) ? size : ((int, int)?)null, info.Width is null ? null : (info.Width.Value, info.Height!.Value));
         Assert.Single(await RowsAsync(_host, deal.ConversationId));
         Assert.Equal(filesBefore + 1, StoredFiles(_storageRoot).Count);
 

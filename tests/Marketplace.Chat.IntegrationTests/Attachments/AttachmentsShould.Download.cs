@@ -1,3 +1,4 @@
+using Marketplace.Chat.Tests.Attachments;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -11,7 +12,7 @@ public sealed partial class AttachmentsShould
     public async Task Serve_an_image_inline_in_a_sandbox_with_the_type_sniffed_from_its_bytes()
     {
         var deal = await NewDealAsync();
-        var content = Corpus.Read("photo_bali_small.jpg");
+        var content = CorpusFiles.Read("photo_bali_small.jpg");
         using var upload = await UploadAsync(deal.Buyer, deal.ConversationId, content, "holiday.html", declaredType: "text/html");
         var info = (await upload.Content.ReadFromJsonAsync<Marketplace.Chat.Attachments.ChatAttachmentInfo>(Json))!;
 
@@ -41,7 +42,7 @@ public sealed partial class AttachmentsShould
         var deal = await NewDealAsync();
         var extension = Path.GetExtension(file);
         var hostile = "..\\..\\Zoé\u202Egnp" + extension + "\u0000";
-        var upload = await UploadAcceptedAsync(deal.Buyer, deal.ConversationId, Corpus.Read(file), hostile);
+        var upload = await UploadAcceptedAsync(deal.Buyer, deal.ConversationId, CorpusFiles.Read(file), hostile);
 
         using var response = await DownloadAsync(deal.Buyer, upload.Id);
 
@@ -60,7 +61,7 @@ public sealed partial class AttachmentsShould
     public async Task Answer_a_matching_if_none_match_with_304_and_ranges_with_206()
     {
         var deal = await NewDealAsync();
-        var content = Corpus.Read("shared-mime-info-spec.pdf");
+        var content = CorpusFiles.Read("shared-mime-info-spec.pdf");
         var upload = await UploadAcceptedAsync(deal.Buyer, deal.ConversationId, content, "spec.pdf");
         var etag = new EntityTagHeaderValue($"\"{upload.Sha256}\"");
 

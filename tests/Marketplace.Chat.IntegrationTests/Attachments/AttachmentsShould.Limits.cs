@@ -1,3 +1,4 @@
+using Marketplace.Chat.Tests.Attachments;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -13,7 +14,7 @@ public sealed partial class AttachmentsShould
     [Fact]
     public async Task Accept_files_and_images_exactly_at_their_limits_and_refuse_one_byte_more_over_http()
     {
-        var diagram = Corpus.Read("diagram.png");
+        var diagram = CorpusFiles.Read("diagram.png");
         var (host, root) = await StartHostAsync("attachment_limits", o =>
         {
             o.Attachments.MaxFileBytes = 1000;

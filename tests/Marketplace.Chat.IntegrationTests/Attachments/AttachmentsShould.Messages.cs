@@ -1,3 +1,4 @@
+using Marketplace.Chat.Tests.Attachments;
 using System.Net;
 using Marketplace.Chat.Attachments;
 using Marketplace.Chat.Conversations;
@@ -21,7 +22,7 @@ public sealed partial class AttachmentsShould
         await using var seller = await ChatClientProbe.ConnectAsync(_host.Connect("transactions", deal.Seller));
         await buyer.Invoke<ChatSnapshot>("Join", deal.TransactionId);
         await seller.Invoke<ChatSnapshot>("Join", deal.TransactionId);
-        var upload = await UploadAcceptedAsync(deal.Buyer, deal.ConversationId, Corpus.Read("photo_gps.jpg"), "IMG_2041.jpg");
+        var upload = await UploadAcceptedAsync(deal.Buyer, deal.ConversationId, CorpusFiles.Read("photo_gps.jpg"), "IMG_2041.jpg");
         var clientId = Guid.NewGuid();
 
         var sent = await buyer.Invoke<ChatMessage>("SendAttachment", deal.ConversationId, clientId, upload.Id, "The parcel\u0007 as it arrived");
@@ -56,7 +57,7 @@ public sealed partial class AttachmentsShould
         await using var buyer = await ChatClientProbe.ConnectAsync(_host.Connect("disputes", deal.Buyer));
         await seller.Invoke<ChatSnapshot>("Join", "d-" + deal.TransactionId);
         await buyer.Invoke<ChatSnapshot>("Join", "d-" + deal.TransactionId);
-        var upload = await UploadAcceptedAsync(deal.Seller, dispute, Corpus.Read("budget.xlsx"), "tracking.xlsx");
+        var upload = await UploadAcceptedAsync(deal.Seller, dispute, CorpusFiles.Read("budget.xlsx"), "tracking.xlsx");
 
         var sent = await seller.Invoke<ChatMessage>("SendAttachment", dispute, Guid.NewGuid(), upload.Id, null);
 
@@ -75,7 +76,7 @@ public sealed partial class AttachmentsShould
         _host.Parties.Transactions[otherTransaction] = new TransactionParties(deal.Buyer, "seller-" + otherTransaction);
         var otherConversation = (await _host.Lifecycle(l => l.RegisterTransactionAsync(otherTransaction))).Conversation.Id;
         await _host.Lifecycle(l => l.ConfirmPaymentAsync(otherTransaction));
-        var upload = await UploadAcceptedAsync(deal.Buyer, deal.ConversationId, Corpus.Read("diagram.png"), "diagram.png");
+        var upload = await UploadAcceptedAsync(deal.Buyer, deal.ConversationId, CorpusFiles.Read("diagram.png"), "diagram.png");
         await using var seller = await ChatClientProbe.ConnectAsync(_host.Connect("transactions", deal.Seller));
         await using var buyer = await ChatClientProbe.ConnectAsync(_host.Connect("transactions", deal.Buyer));
         await seller.Invoke<ChatSnapshot>("Join", deal.TransactionId);
@@ -100,7 +101,7 @@ public sealed partial class AttachmentsShould
         var deal = await NewDealAsync();
         await using var buyer = await ChatClientProbe.ConnectAsync(_host.Connect("transactions", deal.Buyer));
         await buyer.Invoke<ChatSnapshot>("Join", deal.TransactionId);
-        var upload = await UploadAcceptedAsync(deal.Buyer, deal.ConversationId, Corpus.Read("lettre_fr.txt"), "lettre.txt");
+        var upload = await UploadAcceptedAsync(deal.Buyer, deal.ConversationId, CorpusFiles.Read("lettre_fr.txt"), "lettre.txt");
         var clientId = Guid.NewGuid();
 
         var first = await buyer.Invoke<ChatMessage>("SendAttachment", deal.ConversationId, clientId, upload.Id, "v1");
@@ -174,8 +175,8 @@ public sealed partial class AttachmentsShould
         var (host, root) = await StartHostAsync("attachment_sweep");
         await using var _ = host;
         var deal = await NewDealAsync(host);
-        var sent = await UploadAcceptedAsync(host, deal.Buyer, deal.ConversationId, Corpus.Read("diagram.png"), "diagram.png");
-        var unsent = await UploadAcceptedAsync(host, deal.Buyer, deal.ConversationId, Corpus.Read("cat.gif"), "cat.gif");
+        var sent = await UploadAcceptedAsync(host, deal.Buyer, deal.ConversationId, CorpusFiles.Read("diagram.png"), "diagram.png");
+        var unsent = await UploadAcceptedAsync(host, deal.Buyer, deal.ConversationId, CorpusFiles.Read("cat.gif"), "cat.gif");
         await using var buyer = await ChatClientProbe.ConnectAsync(host.Connect("transactions", deal.Buyer));
         await buyer.Invoke<ChatSnapshot>("Join", deal.TransactionId);
         await buyer.Invoke<ChatMessage>("SendAttachment", deal.ConversationId, Guid.NewGuid(), sent.Id, null);

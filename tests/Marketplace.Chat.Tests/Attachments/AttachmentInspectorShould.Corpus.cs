@@ -25,19 +25,6 @@ public partial class AttachmentInspectorShould
         ["invalid_utf8.txt"] = ChatErrorCode.TextNotUtf8,
     };
 
-    private static readonly Dictionary<string, (int Width, int Height)> ExpectedImageSizes = new()
-    {
-        ["photo_wine.jpg"] = (2560, 3837),
-        ["photo_bali_small.jpg"] = (158, 107),
-        ["diagram.png"] = (556, 376),
-        ["icon.webp"] = (512, 512),
-        ["cat.gif"] = (113, 146),
-        ["photo_gps.jpg"] = (2056, 3088),
-        ["xmp_comment.jpg"] = (128, 128),
-        ["png_exif_gps.png"] = (914, 508),
-        ["webp_exif.webp"] = (1024, 682),
-    };
-
     private static readonly string[] PngTextDirectories = ["PNG-tEXt", "PNG-zTXt", "PNG-iTXt", "PNG-eXIf", "PNG-tIME"];
 
     /// <summary>Lists every file named in MANIFEST.tsv.</summary>
@@ -57,7 +44,7 @@ public partial class AttachmentInspectorShould
             }
             else if (row.Category == "image")
             {
-                Assert.True(ExpectedImageSizes.ContainsKey(row.File), $"{row.File} has no expected size.");
+                Assert.True(CorpusFiles.ImageSizes.ContainsKey(row.File), $"{row.File} has no expected size.");
             }
         }
     }
@@ -80,7 +67,7 @@ public partial class AttachmentInspectorShould
         Assert.Equal(row.Expected == "accept-stripped", result.MetadataStripped);
         if (row.Category == "image")
         {
-            Assert.Equal(ExpectedImageSizes[file], (result.Width!.Value, result.Height!.Value));
+            Assert.Equal(CorpusFiles.ImageSizes[file], (result.Width!.Value, result.Height!.Value));
         }
         else
         {
@@ -112,7 +99,7 @@ public partial class AttachmentInspectorShould
         Assert.True(stored.Length < content.Length);
         Assert.NotEmpty(PrivateDirectories(content));
         Assert.Empty(PrivateDirectories(stored));
-        var (width, height) = ExpectedImageSizes[file];
+        var (width, height) = CorpusFiles.ImageSizes[file];
         var image = ImageMetadataReader.ReadMetadata(new MemoryStream(stored)).First(directory => directory.Tags.Any(tag => tag.Name == "Image Width"));
         Assert.Equal(width, image.GetInt32(image.Tags.First(tag => tag.Name == "Image Width").Type));
         Assert.Equal(height, image.GetInt32(image.Tags.First(tag => tag.Name == "Image Height").Type));

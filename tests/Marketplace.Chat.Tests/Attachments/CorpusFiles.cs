@@ -10,6 +10,20 @@ internal static class CorpusFiles
 
     public static string Directory => CorpusDirectory.Value;
 
+    /// <summary>Gets the dimensions of every corpus image that should be accepted, read off the files by hand.</summary>
+    public static IReadOnlyDictionary<string, (int Width, int Height)> ImageSizes { get; } = new Dictionary<string, (int Width, int Height)>
+    {
+        ["photo_wine.jpg"] = (2560, 3837),
+        ["photo_bali_small.jpg"] = (158, 107),
+        ["diagram.png"] = (556, 376),
+        ["icon.webp"] = (512, 512),
+        ["cat.gif"] = (113, 146),
+        ["photo_gps.jpg"] = (2056, 3088),
+        ["xmp_comment.jpg"] = (128, 128),
+        ["png_exif_gps.png"] = (914, 508),
+        ["webp_exif.webp"] = (1024, 682),
+    };
+
     public static IReadOnlyList<ManifestRow> Manifest => Rows.Value;
 
     public static ManifestRow Row(string file) => Manifest.Single(row => row.File == file);
