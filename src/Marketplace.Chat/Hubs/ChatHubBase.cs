@@ -135,16 +135,10 @@ public abstract class ChatHubBase : Hub<IChatClient>
     }
 
     /// <summary>Joins after the access check, then reads the snapshot, so no message falls between history and live events.</summary>
-    private protected async Task<ChatSnapshot> JoinAsync(Func<ChatUser, Task<ChatConversationView>> view)
+    private protected async Task<ChatSnapshot> JoinAsync(string externalId)
     {
         var user = await CurrentUserAsync().ConfigureAwait(false);
-        var checkedView = await view(user).ConfigureAwait(false);
-        var conversationId = checkedView.Conversation.Id;
-        if (checkedView.Conversation.Kind != Kind)
-        {
-            throw new ChatException(ChatErrorCode.ConversationNotAvailable, ChatAccessPolicy.NotAvailableReason);
-        }
-
+        var conversationId = (await _chat.Messaging.OpenAsync(user, Kind, externalId, Context.ConnectionAborted).ConfigureAwait(false)).Id;
         await Groups.AddToGroupAsync(Context.ConnectionId, GroupName(conversationId), Context.ConnectionAborted).ConfigureAwait(false);
         Joined[conversationId] = Kind;
         if (_chat.Presence.Join(conversationId, Context.ConnectionId, user.UserId))
@@ -162,8 +156,6 @@ public abstract class ChatHubBase : Hub<IChatClient>
             current.Participants, current.Permissions, c.LastSequence, current.LastReadSequence, current.UnreadCount,
             page.Messages, page.HasMore, _chat.Presence.Online(conversationId));
     }
-
-    private protected ChatMessagingService Messaging => _chat.Messaging;
 
     private protected ValueTask<ChatUser> CurrentUserAsync() => _chat.Users.ResolveAsync(Context.UserIdentifier, Context.User);
 

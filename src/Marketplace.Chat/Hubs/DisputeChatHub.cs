@@ -14,6 +14,5 @@ public sealed class DisputeChatHub : ChatHubBase
     private protected override ConversationKind Kind => ConversationKind.Dispute;
 
     /// <summary>Joins the chat of a dispute; an administrator's first join is announced to the parties.</summary>
-    public Task<ChatSnapshot> Join(string disputeId) =>
-        JoinAsync(user => Messaging.GetDisputeViewAsync(user, disputeId, Context.ConnectionAborted));
+    public Task<ChatSnapshot> Join(string disputeId) => JoinAsync(disputeId);
 }

@@ -14,6 +14,5 @@ public sealed class TransactionChatHub : ChatHubBase
     private protected override ConversationKind Kind => ConversationKind.Transaction;
 
     /// <summary>Joins the chat of a transaction and returns its snapshot (state, participants, permissions, newest messages).</summary>
-    public Task<ChatSnapshot> Join(string transactionId) =>
-        JoinAsync(user => Messaging.GetTransactionViewAsync(user, transactionId, Context.ConnectionAborted));
+    public Task<ChatSnapshot> Join(string transactionId) => JoinAsync(transactionId);
 }

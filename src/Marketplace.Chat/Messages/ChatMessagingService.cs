@@ -35,20 +35,34 @@ internal sealed class ChatMessagingService(
 
     public async Task<ChatConversationView> GetTransactionViewAsync(ChatUser user, string transactionId, CancellationToken cancellationToken)
     {
-        var id = await IdByKeyAsync(ChatModelConfiguration.TransactionKey(transactionId ?? ""), cancellationToken).ConfigureAwait(false);
-        return await GetViewAsync(user, id, cancellationToken).ConfigureAwait(false);
+        var conversation = await OpenAsync(user, ConversationKind.Transaction, transactionId, cancellationToken).ConfigureAwait(false);
+        return await BuildViewAsync(user, conversation, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<ChatConversationView> GetDisputeViewAsync(ChatUser user, string disputeId, CancellationToken cancellationToken)
     {
-        var id = await IdByKeyAsync(ChatModelConfiguration.DisputeKey(disputeId ?? ""), cancellationToken).ConfigureAwait(false);
+        var conversation = await OpenAsync(user, ConversationKind.Dispute, disputeId, cancellationToken).ConfigureAwait(false);
+        return await BuildViewAsync(user, conversation, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Finds a transaction or dispute chat by the host's id and checks the user may read it; an administrator's first
+    /// look at a dispute joins them to it. Returns the conversation as it is after that.
+    /// </summary>
+    internal async Task<ConversationRecord> OpenAsync(ChatUser user, ConversationKind kind, string? externalId, CancellationToken cancellationToken)
+    {
+        var key = kind == ConversationKind.Transaction
+            ? ChatModelConfiguration.TransactionKey(externalId ?? "")
+            : ChatModelConfiguration.DisputeKey(externalId ?? "");
+        var id = await IdByKeyAsync(key, cancellationToken).ConfigureAwait(false);
         var (conversation, relation) = await AuthorizeAsync(user, id, ChatAction.Read, cancellationToken).ConfigureAwait(false);
-        if (relation == ChatRelation.Admin && await lifecycle.JoinAsAdminAsync(id, user, cancellationToken).ConfigureAwait(false))
+        if (kind == ConversationKind.Dispute && relation == ChatRelation.Admin
+            && await lifecycle.JoinAsAdminAsync(id, user, cancellationToken).ConfigureAwait(false))
         {
             conversation = await store.Conversations.AsNoTracking().SingleAsync(c => c.Id == id, cancellationToken).ConfigureAwait(false);
         }
 
-        return await BuildViewAsync(user, conversation, cancellationToken).ConfigureAwait(false);
+        return conversation;
     }
 
     public Task<ChatMessage> SendTextAsync(ChatUser user, Guid conversationId, Guid messageId, string text, CancellationToken cancellationToken) =>
