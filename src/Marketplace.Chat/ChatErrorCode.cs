@@ -98,4 +98,22 @@ public enum ChatErrorCode
 
     /// <summary>The conversation was not joined on this connection; call Join first.</summary>
     NotJoined,
+
+    /// <summary>The chat cannot reach its database or another service right now; the same call may succeed if retried.</summary>
+    Unavailable,
+
+    /// <summary>The user has as many open chat connections as allowed, or this connection joined as many conversations as allowed.</summary>
+    TooManyConnections,
+
+    /// <summary>The user or the conversation has used its attachment storage or in-flight upload allowance.</summary>
+    QuotaExceeded,
+
+    /// <summary>The document could not be parsed, so its content could not be checked.</summary>
+    DocumentMalformed,
+
+    /// <summary>The animated image has more frames or total pixels than allowed.</summary>
+    ImageTooManyFrames,
+
+    /// <summary>The conversation log does not verify, so no evidence bundle can be signed for it.</summary>
+    EvidenceUnverifiable,
 }

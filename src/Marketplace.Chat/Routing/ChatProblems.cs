@@ -11,7 +11,9 @@ internal static class ChatProblems
         ChatErrorCode.OriginNotAllowed => StatusCodes.Status403Forbidden,
         ChatErrorCode.ConversationNotAvailable or ChatErrorCode.AttachmentNotAvailable or ChatErrorCode.MessageNotFound
             or ChatErrorCode.TransactionUnknown => StatusCodes.Status404NotFound,
-        ChatErrorCode.RateLimited => StatusCodes.Status429TooManyRequests,
+        ChatErrorCode.RateLimited or ChatErrorCode.TooManyConnections => StatusCodes.Status429TooManyRequests,
+        ChatErrorCode.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        ChatErrorCode.QuotaExceeded => StatusCodes.Status413PayloadTooLarge,
         ChatErrorCode.AttachmentTooLarge or ChatErrorCode.ImageTooLarge => StatusCodes.Status413PayloadTooLarge,
         ChatErrorCode.AttachmentTypeNotAllowed or ChatErrorCode.ImageMalformed or ChatErrorCode.ImageTrailingData
             or ChatErrorCode.ActiveContentNotAllowed or ChatErrorCode.ArchiveNotAllowed or ChatErrorCode.TextNotUtf8
