@@ -37,8 +37,9 @@ internal sealed record EvidenceParticipant(string UserId, string Role, DateTimeO
 internal sealed record EvidenceHead(long LastSequence, string LastHash);
 
 /// <summary>
-/// One log entry exactly as written. <see cref="PreviousHash"/> is the hash of the entry before it (the genesis value
-/// for the first), which the entry's own <see cref="Hash"/> covers.
+/// One log entry exactly as written, every field the entry's MAC covers in the form it covers it (enum names,
+/// <see cref="Parameters"/> as the stored JSON text). <see cref="PreviousHash"/> is the hash of the entry before it
+/// (the genesis value for the first), which the entry's own <see cref="Hash"/> covers.
 /// </summary>
 internal sealed record EvidenceEntry(
     long Sequence,
@@ -52,7 +53,8 @@ internal sealed record EvidenceEntry(
     long? TargetSequence,
     Guid? AttachmentId,
     string? AttachmentSha256,
-    IReadOnlyDictionary<string, string>? Parameters,
+    string? Parameters,
+    string? EventId,
     DateTimeOffset CreatedAt,
     string? KeyId,
     string PreviousHash,

@@ -147,11 +147,9 @@ internal static class EvidenceTranscript
                         layout.Paragraph(entry.Text, layout.Body, indent: 12);
                     }
 
-                    if (entry.Parameters is { Count: > 0 } parameters)
+                    if (!string.IsNullOrEmpty(entry.Parameters))
                     {
-                        layout.Paragraph(
-                            "Parameters: " + string.Join("; ", parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} = {p.Value}")),
-                            layout.Small, indent: 12);
+                        layout.Paragraph("Parameters: " + Parameters(entry.Parameters), layout.Small, indent: 12);
                     }
 
                     current[entry.Id] = entry.Text;
@@ -205,6 +203,24 @@ internal static class EvidenceTranscript
                 layout.Paragraph($"[image not shown: {image.Reason}]", layout.Small, indent: 12, brush: XBrushes.DarkRed);
             }
         }
+    }
+
+    private static string Parameters(string json)
+    {
+        try
+        {
+            var values = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(json);
+            if (values is not null)
+            {
+                return string.Join("; ", values.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} = {p.Value}"));
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // Shown as stored.
+        }
+
+        return json;
     }
 
     private static EvidenceEntry? Target(EvidenceEntry entry, Dictionary<Guid, EvidenceEntry> byId) =>
