@@ -28,3 +28,9 @@ elif [ ! -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ]; then
   echo "prerequisites: installing the colour emoji font (browser screenshots)"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-color-emoji >/dev/null
 fi
+
+# The evidence transcript (PDF) is set in DejaVu Sans; PDFsharp's Core build finds no system fonts by itself.
+if [ ! -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
+  echo "prerequisites: installing the DejaVu fonts (evidence transcript PDF)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core >/dev/null
+fi

@@ -54,7 +54,7 @@ internal sealed class EvidenceFonts : IFontResolver
                 return;
             }
 
-            var fonts = Load(regularFile, boldFile);
+            var fonts = Load(regularFile, boldFile, Candidates);
             if (GlobalFontSettings.FontResolver is null)
             {
                 GlobalFontSettings.FontResolver = fonts;
@@ -80,7 +80,7 @@ internal sealed class EvidenceFonts : IFontResolver
         _ => null,
     };
 
-    private static EvidenceFonts Load(string? regularFile, string? boldFile)
+    internal static EvidenceFonts Load(string? regularFile, string? boldFile, IEnumerable<string[]> candidates)
     {
         if (regularFile is not null)
         {
@@ -100,7 +100,7 @@ internal sealed class EvidenceFonts : IFontResolver
             return new EvidenceFonts(regular, boldFile is null ? regular : File.ReadAllBytes(boldFile));
         }
 
-        foreach (var pair in Candidates)
+        foreach (var pair in candidates)
         {
             if (File.Exists(pair[0]))
             {
