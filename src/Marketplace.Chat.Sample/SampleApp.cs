@@ -110,7 +110,8 @@ public sealed partial class SampleApp : IAsyncDisposable
             .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)));
         services.AddMarketplaceChat(o => o.AdminRole = User.AdminRole)
             .AddEntityFrameworkStores<SampleDbContext>()
-            .AddTransactionPartyResolver<OrderParties>();
+            .AddTransactionPartyResolver<OrderParties>()
+            .AddLogKey(Chat.SampleLogKey.KeyId, Chat.SampleLogKey.LoadOrCreate(builder));
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 
         services.AddSingleton<ChatStatistics>();
