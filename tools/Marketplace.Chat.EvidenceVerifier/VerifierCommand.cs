@@ -12,12 +12,15 @@ internal static class VerifierCommand
 
     private const string Usage = """
         Usage: Marketplace.Chat.EvidenceVerifier <bundle.zip> [--fingerprint <sha256-hex>] [--public-key <key.pem>]
+                                                 [--log-key <key-id>=<base64> | --log-key <key-id>=@<file>]...
 
         Checks a Marketplace.Chat dispute evidence bundle without the database: the signature over manifest.json, the
         SHA-256 and size of every file, that no file is missing or added, and the logs' sequences, links and heads.
           --fingerprint  the SHA-256 fingerprint the marketplace publishes for its evidence key (recommended: without
                          it, the key inside the bundle is used and only reported)
           --public-key   the marketplace's public key (PEM) instead of its fingerprint
+          --log-key      a conversation-log key (base64, or @file holding base64): every entry's keyed MAC is then
+                         recomputed; without it, entry MACs are not checked
         Exit code: 0 verified, 1 not verified, 2 usage error.
         """;
 
@@ -44,6 +47,16 @@ internal static class VerifierCommand
                     }
 
                     options.ExpectedPublicKeyPem = await File.ReadAllTextAsync(keyFile).ConfigureAwait(false);
+                    break;
+                case "--log-key" when i + 1 < args.Length:
+                    var (id, key, problem) = await ParseLogKey(args[++i]).ConfigureAwait(false);
+                    if (problem is not null)
+                    {
+                        await error.WriteLineAsync(problem).ConfigureAwait(false);
+                        return UsageError;
+                    }
+
+                    options.LogKeys[id] = key;
                     break;
                 case var value when !value.StartsWith('-') && bundle is null:
                     bundle = value;
@@ -82,6 +95,36 @@ internal static class VerifierCommand
         return result.IsValid ? Verified : NotVerified;
     }
 
+    private static async Task<(string Id, byte[] Key, string? Problem)> ParseLogKey(string value)
+    {
+        var split = value.IndexOf('=', StringComparison.Ordinal);
+        if (split <= 0)
+        {
+            return ("", [], "--log-key takes <key-id>=<base64> or <key-id>=@<file>.");
+        }
+
+        var id = value[..split];
+        var text = value[(split + 1)..];
+        if (text.StartsWith('@'))
+        {
+            if (!File.Exists(text[1..]))
+            {
+                return ("", [], $"The log key file '{text[1..]}' does not exist.");
+            }
+
+            text = await File.ReadAllTextAsync(text[1..]).ConfigureAwait(false);
+        }
+
+        try
+        {
+            return (id, Convert.FromBase64String(text.Trim()), null);
+        }
+        catch (FormatException)
+        {
+            return ("", [], $"The log key '{id}' is not base64.");
+        }
+    }
+
     private static async Task Report(ChatEvidenceVerification result, TextWriter output)
     {
         var subject = result.DisputeId is null
@@ -107,7 +150,7 @@ internal static class VerifierCommand
             (result.SigningKeyPinned ? "(pinned)" : "(taken from the bundle, not pinned: pass --fingerprint to check it is the marketplace's key)"))
             .ConfigureAwait(false);
         await output.WriteLineAsync(result.MacsChecked
-            ? "  entry MACs: checked with the log key"
+            ? "  entry MACs: every entry's keyed MAC checked with the log keys given"
             : "  entry MACs: not checked (they need the marketplace's log key); sequences, links and heads were checked").ConfigureAwait(false);
     }
 }

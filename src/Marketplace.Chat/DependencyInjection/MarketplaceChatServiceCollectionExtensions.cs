@@ -42,6 +42,8 @@ public static class MarketplaceChatServiceCollectionExtensions
         services.TryAddScoped<IChatLifecycle>(sp => sp.GetRequiredService<ChatLifecycleService>());
         services.TryAddScoped<ChatMessagingService>();
         services.TryAddScoped<IChatMessaging>(sp => sp.GetRequiredService<ChatMessagingService>());
+        services.TryAddScoped<Marketplace.Chat.Evidence.EvidenceLoader>();
+        services.TryAddScoped<Marketplace.Chat.Evidence.IChatEvidenceExport, Marketplace.Chat.Evidence.ChatEvidenceExportService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Hosting.IHostedService, ChatStartupCheck>());
         AddHubs(services);
         ChatAttachmentsRegistration.Add(services);

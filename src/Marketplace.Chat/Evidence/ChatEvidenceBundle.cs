@@ -10,7 +10,7 @@ public static class ChatEvidenceBundle
     /// Verifies a bundle: the manifest's signature (against the pinned key when one is given, else the bundle's own
     /// public key, whose fingerprint is reported either way), the SHA-256 and size of every file, that no file is
     /// missing or extra, and the logs' internal consistency (gap-free sequences, previous-hash links, the head, edit and
-    /// deletion targets, attachment hashes).
+    /// deletion targets, attachment hashes; keyed MACs only with <see cref="ChatEvidenceVerifyOptions.LogKeys"/>).
     /// Changing any byte of any file in the bundle makes it fail and name the file.
     /// </summary>
     /// <param name="bundle">The ZIP, readable; copied to a temporary file first when it cannot seek.</param>

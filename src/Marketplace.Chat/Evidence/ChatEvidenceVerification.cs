@@ -46,4 +46,11 @@ public sealed class ChatEvidenceVerifyOptions
     /// <summary>Gets or sets the SHA-256 fingerprint (hex; colons, spaces and a <c>sha256:</c> prefix are ignored) the signing key must have.</summary>
     public string? ExpectedFingerprint { get; set; }
 
+    /// <summary>
+    /// Gets the conversation-log keys (as registered with <c>AddLogKey</c>/<c>AddRetiredLogKey</c>) by key id. With them,
+    /// every entry's keyed MAC is recomputed, which proves the entries were written by the chat and not rewritten since;
+    /// without them the verifier checks sequences, links and heads only (which anyone could recompute) and says so.
+    /// </summary>
+    public IDictionary<string, byte[]> LogKeys { get; } = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+
 }

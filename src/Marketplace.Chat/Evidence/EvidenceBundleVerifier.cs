@@ -18,6 +18,7 @@ internal sealed class EvidenceBundleVerifier(ChatEvidenceVerifyOptions options)
     private string? _fingerprint;
     private bool _pinned;
     private long _entryCount;
+    private int _macChecks;
 
     /// <summary>Checks what the caller pins before any bundle is read, so a typo is the caller's error, not the bundle's.</summary>
     public static void Validate(ChatEvidenceVerifyOptions options)
@@ -406,6 +407,7 @@ internal sealed class EvidenceBundleVerifier(ChatEvidenceVerifyOptions options)
             expected = Math.Max(expected, entry.Sequence) + 1;
         }
 
+        CheckMacs(file, log);
         var last = log.Entries.Count > 0 ? log.Entries[^1] : null;
         if (log.Head.LastSequence != (last?.Sequence ?? 0))
         {
@@ -417,6 +419,58 @@ internal sealed class EvidenceBundleVerifier(ChatEvidenceVerifyOptions options)
         {
             Problem(file, last?.Sequence, "the head's hash is not the hash of the last entry.");
         }
+    }
+
+    /// <summary>Recomputes every entry's keyed MAC with the log's own verifier, when the caller holds the log keys.</summary>
+    private void CheckMacs(string file, EvidenceLogFile log)
+    {
+        if (options.LogKeys.Count == 0)
+        {
+            return;
+        }
+
+        var records = new List<Persistence.EntryRecord>(log.Entries.Count);
+        foreach (var entry in log.Entries)
+        {
+            if (EvidenceLoader.ToRecord(log.ConversationId, entry) is not { } record)
+            {
+                Problem(file, entry.Sequence, $"has kind '{entry.Kind}' or role '{entry.SenderRole}', which the chat never writes.");
+                return;
+            }
+
+            records.Add(record);
+        }
+
+        var result = Messages.ConversationLogReader.Verify(records, log.Head.LastSequence, log.Head.LastHash, TryGetKey);
+        _macChecks++;
+        if (result.IsIntact)
+        {
+            return;
+        }
+
+        var at = result.FirstBrokenSequence;
+        var keyId = log.Entries.FirstOrDefault(e => e.Sequence == at)?.KeyId;
+        Problem(file, at, result.Damage switch
+        {
+            Messages.ChainDamage.ContentChanged => "ContentChanged: its keyed MAC does not match its content; a field of this entry (or its hash) was changed.",
+            Messages.ChainDamage.EntryMissing => "EntryMissing: the entry that belongs here is missing.",
+            Messages.ChainDamage.OrderChanged => "OrderChanged: this entry is intact but not in its place.",
+            Messages.ChainDamage.TailTruncated => "TailTruncated: entries at the end of the log are missing.",
+            Messages.ChainDamage.UnknownKey => $"UnknownKey: it is keyed with '{keyId}', which is not among the log keys given.",
+            _ => "the keyed chain does not verify here.",
+        });
+    }
+
+    private bool TryGetKey(string keyId, out ReadOnlySpan<byte> key)
+    {
+        if (options.LogKeys.TryGetValue(keyId, out var bytes))
+        {
+            key = bytes;
+            return true;
+        }
+
+        key = default;
+        return false;
     }
 
     private void CheckTransitions(string file, Guid expectedId)
@@ -528,7 +582,7 @@ internal sealed class EvidenceBundleVerifier(ChatEvidenceVerifyOptions options)
         manifest?.SigningKeyId,
         _fingerprint,
         _pinned,
-        false,
+        _macChecks == 2,
         manifest?.Files.Count ?? 0,
         _entryCount);
 }

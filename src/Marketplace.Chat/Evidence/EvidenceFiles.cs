@@ -19,7 +19,7 @@ internal static class EvidenceFiles
     public const string AttachmentIndex = "attachments/index.json";
 
     /// <summary>The "previous hash" of every conversation's first entry.</summary>
-    public static readonly string Genesis = new('0', 64);
+    public static readonly string Genesis = Messages.EntryHasher.Genesis;
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {

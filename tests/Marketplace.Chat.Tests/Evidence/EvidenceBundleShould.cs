@@ -189,6 +189,33 @@ public class EvidenceBundleShould
     }
 
     [Fact]
+    public async Task Check_every_keyed_MAC_with_the_log_key_and_name_a_changed_entry()
+    {
+        using var key = EvidenceSamples.NewKey();
+        var intact = await EvidenceSamples.WriteAsync(EvidenceSamples.Content(), key);
+        // Someone with database access but without the log key changes a text and keeps every link and the head.
+        var rewritten = await EvidenceSamples.WriteAsync(
+            EvidenceSamples.Content(entries => entries[3] = entries[3] with { Text = "Refunds within 30 days." }), key);
+
+        var checkedIntact = await EvidenceSamples.VerifyAsync(intact, EvidenceSamples.WithLogKey());
+        var linksOnly = await EvidenceSamples.VerifyAsync(rewritten);
+        var withKey = await EvidenceSamples.VerifyAsync(rewritten, EvidenceSamples.WithLogKey());
+        var otherKey = new ChatEvidenceVerifyOptions();
+        otherKey.LogKeys["another-key"] = new byte[32];
+        var unknown = await EvidenceSamples.VerifyAsync(intact, otherKey);
+
+        Assert.True(checkedIntact.IsValid, string.Join("\n", checkedIntact.Problems));
+        Assert.True(checkedIntact.MacsChecked);
+        Assert.True(linksOnly.IsValid);
+        Assert.False(linksOnly.MacsChecked);
+        Assert.False(withKey.IsValid);
+        Assert.Equal(
+            "transaction-chat/log.json: entry #4: ContentChanged: its keyed MAC does not match its content; a field of this entry (or its hash) was changed.",
+            Assert.Single(withKey.Problems).ToString());
+        Assert.Contains(unknown.Problems, p => p.Sequence == 1 && p.Description.StartsWith("UnknownKey: it is keyed with 'log-test'", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Say_so_when_the_input_is_not_a_zip()
     {
         var result = await EvidenceSamples.VerifyAsync("this is not a bundle"u8.ToArray());

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using Marketplace.Chat.Evidence;
+using Marketplace.Chat.Messages;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
@@ -116,6 +117,13 @@ internal static class EvidenceSamples
         return output.ToArray();
     }
 
+    public static ChatEvidenceVerifyOptions WithLogKey(ChatEvidenceVerifyOptions? options = null)
+    {
+        options ??= new ChatEvidenceVerifyOptions();
+        options.LogKeys[LogKeyId] = LogKey;
+        return options;
+    }
+
     public static async Task<ChatEvidenceVerification> VerifyAsync(byte[] bundle, ChatEvidenceVerifyOptions? options = null) =>
         await ChatEvidenceBundle.VerifyAsync(new MemoryStream(bundle, writable: false), options).WaitAsync(TimeSpan.FromSeconds(30));
 
@@ -153,7 +161,12 @@ internal static class EvidenceSamples
         return output.ToArray();
     }
 
-    /// <summary>Builds a linked log; the links are SHA-256s here (the keyed MAC is the log's business, checked elsewhere).</summary>
+    /// <summary>The log key the sample entries are chained with.</summary>
+    public const string LogKeyId = "log-test";
+
+    public static readonly byte[] LogKey = SHA256.HashData("the sample's log key"u8);
+
+    /// <summary>Builds a log chained with the log's own hasher and <see cref="LogKey"/>.</summary>
     private sealed class LogBuilder(Guid conversationId)
     {
         public List<EvidenceEntry> Entries { get; } = [];
@@ -178,10 +191,10 @@ internal static class EvidenceSamples
         {
             var sequence = Entries.Count + 1L;
             var previous = Entries.Count == 0 ? new string('0', 64) : Entries[^1].Hash;
-            var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{previous}|{conversationId}|{sequence}|{kind}|{text}")));
             var entry = new EvidenceEntry(
                 sequence, id, kind, code, sender, role, text, target?.Id, target?.Sequence, attachment, sha, parameters, eventId,
-                Start.AddMinutes(sequence * 3), "log-test", previous, hash);
+                Start.AddMinutes(sequence * 3), LogKeyId, previous, "");
+            entry = entry with { Hash = EntryHasher.Compute(LogKey, EvidenceLoader.ToRecord(conversationId, entry)!) };
             Entries.Add(entry);
             return entry;
         }

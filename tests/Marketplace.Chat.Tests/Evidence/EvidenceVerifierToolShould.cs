@@ -37,6 +37,22 @@ public sealed class EvidenceVerifierToolShould : IDisposable
     }
 
     [Fact]
+    public async Task Check_the_entry_MACs_with_a_log_key_from_a_file()
+    {
+        using var key = EvidenceSamples.NewKey();
+        var path = await Save("bundle.zip", await EvidenceSamples.WriteAsync(EvidenceSamples.Content(), key));
+        var keyFile = await Save("chat-log.key", System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(EvidenceSamples.LogKey)));
+
+        var (code, output, _) = await Run(path, "--log-key", $"{EvidenceSamples.LogKeyId}=@{keyFile}");
+        var (wrong, wrongOutput, _) = await Run(path, "--log-key", $"{EvidenceSamples.LogKeyId}={Convert.ToBase64String(new byte[32])}");
+
+        Assert.Equal(0, code);
+        Assert.Contains("entry MACs: every entry's keyed MAC checked", output, StringComparison.Ordinal);
+        Assert.Equal(1, wrong);
+        Assert.Contains("transaction-chat/log.json: entry #1: ContentChanged", wrongOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Exit_two_with_the_usage_when_called_wrongly()
     {
         var (none, _, usage) = await Run();
