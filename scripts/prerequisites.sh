@@ -34,3 +34,6 @@ if [ ! -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
   echo "prerequisites: installing the DejaVu fonts (evidence transcript PDF)"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core >/dev/null
 fi
+
+# dotnet ef (migrations of the sample; the README's host guide) comes from the tool manifest in .config/dotnet-tools.json.
+(cd "$(dirname "$0")/.." && dotnet tool restore >/dev/null)

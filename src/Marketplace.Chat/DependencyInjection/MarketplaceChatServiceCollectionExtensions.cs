@@ -38,6 +38,7 @@ public static class MarketplaceChatServiceCollectionExtensions
         services.TryAddSingleton(sp => new ChatLogKeys(sp.GetServices<ChatLogKeyRegistration>()));
         services.TryAddScoped<ConversationLog>();
         services.TryAddScoped<ConversationLogReader>();
+        services.TryAddScoped<HostNoticeWriter>();
         services.TryAddScoped<ChatLifecycleService>();
         services.TryAddScoped<IChatLifecycle>(sp => sp.GetRequiredService<ChatLifecycleService>());
         services.TryAddScoped<ChatMessagingService>();

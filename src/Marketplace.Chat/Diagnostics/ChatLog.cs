@@ -40,4 +40,11 @@ internal static partial class ChatLog
 
     [LoggerMessage(12, LogLevel.Error, "Notification handler {Handler} gave up on delivery {DeliveryId} after {Attempts} attempts: {Reason}")]
     public static partial void HandlerGaveUp(ILogger logger, string handler, Guid deliveryId, int attempts, string reason);
+
+    // The conversation log's messages use ids from 100, apart from the other features' ranges.
+    [LoggerMessage(101, LogLevel.Information, "Marketplace notice {Code} posted to conversation {ConversationId} as entry {Sequence} (event {EventId}).")]
+    public static partial void NoticePosted(ILogger logger, string code, Guid conversationId, long sequence, string eventId);
+
+    [LoggerMessage(102, LogLevel.Information, "Marketplace notice event {EventId} on conversation {ConversationId} was a redelivery; nothing changed.")]
+    public static partial void NoticeRedelivered(ILogger logger, string eventId, Guid conversationId);
 }

@@ -17,6 +17,7 @@ namespace Marketplace.Chat.Lifecycle;
 internal sealed class ChatLifecycleService(
     ChatStore store,
     ConversationLog log,
+    HostNoticeWriter notices,
     ITransactionPartyResolver partyResolver,
     ChatEventPublisher events,
     ChatMetrics metrics,
@@ -89,6 +90,18 @@ internal sealed class ChatLifecycleService(
         await events.StateChangedAsync(change, CancellationToken.None).ConfigureAwait(false);
         await events.MessageAddedAsync(change.Conversation, EntryProjection.ToMessage(announcement!, null, null), CancellationToken.None).ConfigureAwait(false);
         return new LifecycleResult(change.Conversation, true, [change]);
+    }
+
+    public Task<ChatMessage> PostNoticeAsync(string transactionId, string eventId, ChatNotice notice, CancellationToken cancellationToken)
+    {
+        RequireId(transactionId, nameof(transactionId));
+        return notices.PostAsync(ChatModelConfiguration.TransactionKey(transactionId), $"transaction '{transactionId}'", eventId, notice, cancellationToken);
+    }
+
+    public Task<ChatMessage> PostDisputeNoticeAsync(string disputeId, string eventId, ChatNotice notice, CancellationToken cancellationToken)
+    {
+        RequireId(disputeId, nameof(disputeId));
+        return notices.PostAsync(ChatModelConfiguration.DisputeKey(disputeId), $"dispute '{disputeId}'", eventId, notice, cancellationToken);
     }
 
     public Task<LifecycleResult> ConfirmPaymentAsync(string transactionId, ChatEventContext? context, CancellationToken cancellationToken) =>
