@@ -102,10 +102,12 @@ public sealed partial class SampleApp : IAsyncDisposable
     {
         var services = builder.Services;
         services.AddDbContext<SampleDbContext>(o => o.UseNpgsql(connectionString));
+        var evidenceKey = Chat.SampleEvidenceKey.LoadOrCreate(builder);
         services.AddMarketplaceChat(o => o.AdminRole = User.AdminRole)
             .AddEntityFrameworkStores<SampleDbContext>()
             .AddTransactionPartyResolver<OrderParties>()
-            .AddLogKey(Chat.SampleLogKey.KeyId, Chat.SampleLogKey.LoadOrCreate(builder));
+            .AddLogKey(Chat.SampleLogKey.KeyId, Chat.SampleLogKey.LoadOrCreate(builder))
+            .AddEvidenceExport(o => o.SigningKey = evidenceKey);
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 
         services.AddSingleton<ChatStatistics>();

@@ -85,6 +85,34 @@ export async function render(main, [disputeId], { me, toast, trackHub }) {
   };
   renderInfo();
 
+  // Admins download the signed evidence bundle (GET {prefix}/disputes/{id}/evidence); a refusal arrives as ProblemDetails.
+  const exportEl = me.isAdmin ? h("section", { class: "card pad export-evidence" },
+    h("button", {
+      type: "button", class: "button", id: "export-evidence", text: t("exportEvidence"),
+      on: {
+        click: async e => {
+          const button = e.currentTarget;
+          button.disabled = true;
+          try {
+            const response = await fetch(`/chat/disputes/${encodeURIComponent(disputeId)}/evidence`, { credentials: "same-origin" });
+            if (!response.ok) {
+              const problem = await response.json().catch(() => ({}));
+              throw new ApiError(response.status, problem.code, problem.detail ?? response.statusText);
+            }
+            const name = /filename="?([^";]+)"?/.exec(response.headers.get("Content-Disposition") ?? "")?.[1] ?? `evidence-${disputeId}.zip`;
+            const link = h("a", { href: URL.createObjectURL(await response.blob()), download: name });
+            link.click();
+            setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+          } catch (error) {
+            toast(error instanceof ApiError ? errorText(error.code, error.message) : error.message, "error");
+          } finally {
+            button.disabled = false;
+          }
+        },
+      },
+    }),
+    h("p", { class: "muted small", text: t("exportEvidenceHint") })) : null;
+
   const chat = new ConversationView({ hub: disputeHub, key: disputeId, kind: "Dispute", me, people, label: t("disputeChat") });
   const evidence = new ConversationView({ hub: evidenceHub, key: dispute.orderId, kind: "Transaction", me, people, readOnly: true, label: t("evidenceTitle") });
   disputeHub.on("StateChanged", async c => {
@@ -100,6 +128,7 @@ export async function render(main, [disputeId], { me, toast, trackHub }) {
       h("aside", { class: "dispute-side" },
         infoEl,
         resolveEl,
+        exportEl,
         h("section", { class: "card evidence" },
           h("h2", { class: "pane-title", text: t("evidenceTitle") }),
           h("p", { class: "muted small", text: t("evidenceHint") }),
