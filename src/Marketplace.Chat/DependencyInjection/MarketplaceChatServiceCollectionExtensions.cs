@@ -39,11 +39,13 @@ public static class MarketplaceChatServiceCollectionExtensions
         services.TryAddScoped<ConversationLog>();
         services.TryAddScoped<ConversationLogReader>();
         services.TryAddScoped<HostNoticeWriter>();
+        services.TryAddScoped<ConversationLogAnchor>();
         services.TryAddScoped<ChatLifecycleService>();
         services.TryAddScoped<IChatLifecycle>(sp => sp.GetRequiredService<ChatLifecycleService>());
         services.TryAddScoped<ChatMessagingService>();
         services.TryAddScoped<IChatMessaging>(sp => sp.GetRequiredService<ChatMessagingService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Hosting.IHostedService, ChatStartupCheck>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Hosting.IHostedService, ConversationLogAnchoring>());
         AddHubs(services);
         ChatAttachmentsRegistration.Add(services);
         ChatNotificationsRegistration.Add(services);
