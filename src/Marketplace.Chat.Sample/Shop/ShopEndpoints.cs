@@ -319,6 +319,7 @@ public static class ShopEndpoints
                 actions.Add("dispute");
                 break;
             case OrderStatus.Paid when isSeller:
+                actions.Add("ship");
                 actions.Add("dispute");
                 break;
         }

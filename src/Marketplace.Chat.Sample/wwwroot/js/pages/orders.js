@@ -147,6 +147,12 @@ function orderHeader(detail, { me, navigate, toast, refresh }) {
         b.addEventListener("click", () => run(b, () => api.post(`/api/orders/${o.id}/complete`)));
         return b;
       }
+      case "ship": {
+        // The marketplace posts a notice in the chat (IChatLifecycle.PostNoticeAsync); marking twice posts once.
+        const b = h("button", { type: "button", class: "button primary", "data-action": "ship", text: t("markShipped") });
+        b.addEventListener("click", () => run(b, () => api.post(`/api/orders/${o.id}/ship`)));
+        return b;
+      }
       case "dispute": {
         const b = h("button", { type: "button", class: "button warn", "data-action": "dispute", text: t("openDispute") });
         b.addEventListener("click", () => disputeDialog(o, { navigate, toast }));
