@@ -53,7 +53,7 @@ export async function render(main, [orderId], { me, navigate, toast, trackHub })
 
   hub.on("MessageReceived", m => {
     const o = byConversation.get(m.conversationId);
-    if (!o) return;
+    if (!o || m.kind === "Edit" || m.kind === "Deletion") return; // a change, not a new message: the list keeps its preview
     o.chat.lastMessage = m;
     const active = o.id === orderId && document.visibilityState === "visible";
     if (!active && m.senderId !== me.id) o.chat.unread += 1;
