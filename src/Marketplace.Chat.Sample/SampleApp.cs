@@ -198,6 +198,7 @@ public sealed partial class SampleApp : IAsyncDisposable
 
         var api = app.MapGroup("/api").RequireAuthorization().AddEndpointFilter(SameOriginJson).AddEndpointFilter(ChatRefusals);
         api.MapShopEndpoints();
+        api.MapShippingEndpoints();
         app.MapFakePay(api);
         api.MapGet("/admin/stats", (ChatStatistics statistics) => statistics.Snapshot()).RequireAuthorization(AdminPolicy);
 

@@ -39,6 +39,7 @@ public static class MarketplaceChatServiceCollectionExtensions
         services.TryAddScoped<ConversationLog>();
         services.TryAddScoped<ConversationLogReader>();
         services.TryAddScoped<HostNoticeWriter>();
+        services.TryAddScoped<ConversationLogAnchor>();
         services.TryAddScoped<ChatLifecycleService>();
         services.TryAddScoped<IChatLifecycle>(sp => sp.GetRequiredService<ChatLifecycleService>());
         services.TryAddScoped<ChatMessagingService>();
@@ -46,6 +47,7 @@ public static class MarketplaceChatServiceCollectionExtensions
         services.TryAddScoped<Marketplace.Chat.Evidence.EvidenceLoader>();
         services.TryAddScoped<Marketplace.Chat.Evidence.IChatEvidenceExport, Marketplace.Chat.Evidence.ChatEvidenceExportService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Hosting.IHostedService, ChatStartupCheck>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Hosting.IHostedService, ConversationLogAnchoring>());
         AddHubs(services);
         ChatAttachmentsRegistration.Add(services);
         ChatNotificationsRegistration.Add(services);

@@ -47,4 +47,10 @@ internal static partial class ChatLog
 
     [LoggerMessage(102, LogLevel.Information, "Marketplace notice event {EventId} on conversation {ConversationId} was a redelivery; nothing changed.")]
     public static partial void NoticeRedelivered(ILogger logger, string eventId, Guid conversationId);
+
+    [LoggerMessage(103, LogLevel.Warning, "Re-anchored the carried-over log of conversation {ConversationId} ({Count} entries; {Earlier}) with key {KeyId}.")]
+    public static partial void LogReanchored(ILogger logger, Guid conversationId, int count, string earlier, string keyId);
+
+    [LoggerMessage(104, LogLevel.Error, "Could not re-anchor carried-over conversation logs at start-up; they stay read-only until the next start.")]
+    public static partial void ReanchoringFailed(ILogger logger, Exception exception);
 }

@@ -1,6 +1,9 @@
 using System.Text.Json;
+using Marketplace.Chat.Attachments;
 using Marketplace.Chat.Conversations;
 using Marketplace.Chat.Messages;
+using Marketplace.Chat.Tests.Attachments;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Marketplace.Chat.IntegrationTests.Log;
 
@@ -76,4 +79,43 @@ public sealed partial class ConversationLogShould
         Assert.False(view.Permissions[Access.ChatAction.ReadEvidence].Allowed);
     }
 
+    [Fact]
+    public async Task Let_the_admin_open_a_deleted_photo_as_evidence_while_the_parties_cannot()
+    {
+        var (id, chat, buyer, seller) = await _chat.NewTransactionAsync(paid: true);
+        ChatAttachmentInfo upload;
+        await using (var scope = _chat.Scope())
+        {
+            upload = await scope.ServiceProvider.GetRequiredService<AttachmentService>()
+                .StoreAsync(seller, chat.Id, "cat.gif", new MemoryStream(CorpusFiles.Read("cat.gif")), CancellationToken.None);
+        }
+
+        var photo = await _chat.Messaging(m => m.SendAttachmentAsync(seller, chat.Id, Guid.NewGuid(), upload.Id, "as shipped"));
+        var caption = await Send(seller, chat.Id, "see the photo");
+        await _chat.Messaging(m => m.EditAsync(seller, chat.Id, caption.Id, "see the (other) photo"));
+        await _chat.Messaging(m => m.DeleteAsync(seller, chat.Id, caption.Id));
+        await _chat.Messaging(m => m.DeleteAsync(seller, chat.Id, photo.Id));
+        await _chat.Lifecycle(l => l.OpenDisputeAsync(id, "d-" + id));
+        var admin = new ChatUser("admin-photo", IsAdmin: true);
+
+        await using (var scope = _chat.Scope())
+        {
+            var attachments = scope.ServiceProvider.GetRequiredService<AttachmentService>();
+            await using var opened = (await attachments.OpenAsync(admin, upload.Id, CancellationToken.None)).Content;
+            Assert.Equal(upload.Length, opened.Length);
+            foreach (var party in new[] { buyer, seller })
+            {
+                var refused = await Assert.ThrowsAsync<ChatException>(() => attachments.OpenAsync(party, upload.Id, CancellationToken.None));
+                Assert.Equal(ChatErrorCode.AttachmentNotAvailable, refused.Code);
+            }
+        }
+
+        var evidence = await _chat.Messaging(m => m.GetEvidenceAsync(admin, chat.Id));
+        Assert.Equal(upload.Sha256, evidence.Entries.Single(e => e.Id == photo.Id).Attachment!.Sha256);
+        var history = await _chat.Messaging(m => m.GetHistoryAsync(buyer, chat.Id, new HistoryQuery(AfterSequence: 0)));
+        Assert.Null(history.Messages.Single(m => m.Id == photo.Id).Attachment);
+        var edit = history.Messages.Single(m => m.Kind == ChatMessageKind.Edit);
+        Assert.Equal((caption.Id, (string?)null), (edit.TargetId!.Value, edit.Text));
+        Assert.DoesNotContain("other", JsonSerializer.Serialize(history), StringComparison.Ordinal);
+    }
 }
