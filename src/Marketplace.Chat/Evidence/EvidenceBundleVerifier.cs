@@ -42,7 +42,7 @@ internal sealed class EvidenceBundleVerifier(ChatEvidenceVerifyOptions options)
         {
             zip = new ZipArchive(bundle, ZipArchiveMode.Read, leaveOpen: true, Encoding.UTF8);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or NotSupportedException or IOException)
         {
             Problem(Bundle, null, "is not a readable ZIP archive: " + e.Message);
             return Result(null);
@@ -74,7 +74,7 @@ internal sealed class EvidenceBundleVerifier(ChatEvidenceVerifyOptions options)
                 }
             }
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or NotSupportedException or IOException)
         {
             Problem(Bundle, null, "has an unreadable ZIP directory: " + e.Message);
             return Result(null);
@@ -278,7 +278,7 @@ internal sealed class EvidenceBundleVerifier(ChatEvidenceVerifyOptions options)
                     _kept[file.Path] = kept.ToArray();
                 }
             }
-            catch (InvalidDataException e)
+            catch (Exception e) when (e is InvalidDataException or NotSupportedException or IOException)
             {
                 Problem(file.Path, null, "cannot be read from the ZIP archive (damaged): " + e.Message);
             }
@@ -559,7 +559,7 @@ internal sealed class EvidenceBundleVerifier(ChatEvidenceVerifyOptions options)
 
             return copy.ToArray();
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or NotSupportedException or IOException)
         {
             Problem(name, null, "cannot be read from the ZIP archive (damaged): " + e.Message);
             return null;

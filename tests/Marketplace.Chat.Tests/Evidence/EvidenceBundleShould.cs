@@ -109,6 +109,39 @@ public class EvidenceBundleShould
     }
 
     [Fact]
+    public async Task Never_throw_on_a_damaged_zip_and_pass_only_when_every_file_is_unchanged()
+    {
+        using var key = EvidenceSamples.NewKey();
+        var bundle = await EvidenceSamples.WriteAsync(EvidenceSamples.Content(), key);
+        var original = EvidenceSamples.Unzip(bundle);
+        var random = new Random(20261201);
+        var failed = 0;
+
+        for (var i = 0; i < 300; i++)
+        {
+            var damaged = (byte[])bundle.Clone();
+            damaged[random.Next(damaged.Length)] ^= (byte)(1 << random.Next(8));
+
+            var result = await EvidenceSamples.VerifyAsync(damaged);
+
+            if (result.IsValid)
+            {
+                // Only ZIP bookkeeping (times, attributes, unused fields) was hit: every file reads back as written.
+                var files = EvidenceSamples.Unzip(damaged);
+                Assert.Equal(original.Keys.Order(StringComparer.Ordinal), files.Keys.Order(StringComparer.Ordinal));
+                Assert.All(original, f => Assert.Equal(f.Value, files[f.Key]));
+            }
+            else
+            {
+                Assert.NotEmpty(result.Problems);
+                failed++;
+            }
+        }
+
+        Assert.True(failed > 200, $"only {failed} of 300 damaged archives failed");
+    }
+
+    [Fact]
     public async Task Fail_when_a_file_is_missing_or_one_is_added()
     {
         using var key = EvidenceSamples.NewKey();
