@@ -38,7 +38,8 @@ internal static class EvidenceTranscript
             layout.Body);
         layout.Paragraph(
             "Times are UTC. Entries are numbered in the order they were written. An edit or a deletion is an entry of its own; " +
-            "it never erases the entry it changes, so the original text is shown here as it was first written.",
+            "it never erases the entry it changes, so the original text is shown here as it was first written. " +
+            "Characters the transcript's font cannot draw (emoji, some scripts) appear blank here; the logs in the bundle hold every text exactly.",
             layout.Small, after: 8);
 
         Conversation(layout, "Transaction chat", content.TransactionChat, attachments, images);

@@ -104,6 +104,18 @@ public class EvidenceTranscriptShould
     }
 
     [Fact]
+    public async Task Render_emoji_scripts_the_font_lacks_and_right_to_left_text_without_failing()
+    {
+        var content = EvidenceSamples.Content(entries =>
+            entries[2] = entries[2] with { Text = "Merci 👍🏽 — 谢谢 — شكرا — Ελληνικά — crème brûlée" });
+
+        var text = Squash(Read(await EvidenceSamples.WriteAsync(content, EvidenceSamples.NewKey())).Text);
+
+        Assert.Contains(Squash("Merci"), text, StringComparison.Ordinal);
+        Assert.Contains(Squash("Ελληνικά — crème brûlée"), text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Fail_with_the_fix_when_no_font_can_be_found()
     {
         var missing = Assert.Throws<InvalidOperationException>(() => EvidenceFonts.Load(null, null, []));
