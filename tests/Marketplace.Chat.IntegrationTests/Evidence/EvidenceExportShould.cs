@@ -160,6 +160,21 @@ public sealed class EvidenceExportShould(PostgresFixture postgres) : IAsyncLifet
         Assert.Contains("transaction chat's log does not verify (entry #3: ContentChanged)", detail, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Stay_off_without_AddEvidenceExport_and_name_the_call_when_used_anyway()
+    {
+        await using var plain = await ChatTestHost.StartAsync(await postgres.CreateDatabaseAsync("EvidenceOff"));
+        await using var scope = plain.Services.CreateAsyncScope();
+        var export = scope.ServiceProvider.GetRequiredService<IChatEvidenceExport>();
+
+        using var response = await plain.Http(Admin + "|Admin").GetAsync("/chat/disputes/d-1/evidence");
+        var misuse = await Assert.ThrowsAsync<InvalidOperationException>(
+            () => export.ExportDisputeAsync("d-1", new ChatUser(Admin, IsAdmin: true), Stream.Null));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("AddEvidenceExport(o => o.SigningKey = ", misuse.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// Transaction chat: 1 Registered, 2 PaymentConfirmed, 3 "No refunds", 4 complaint, 5 admission, 6 photo, 7 GIF,
     /// 8 edit of 3, 9 deletion of 5, 10 notice, 11 text, 12 DisputeOpened. Dispute chat: opened, admin joined, messages, a file.
