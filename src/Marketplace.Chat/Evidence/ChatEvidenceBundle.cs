@@ -27,8 +27,7 @@ public static class ChatEvidenceBundle
             return await Task.Run(() => new EvidenceBundleVerifier(options).Verify(bundle, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
 
-        var scratch = Path.Combine(Path.GetTempPath(), "chat-evidence-check-" + Guid.NewGuid().ToString("N") + ".zip");
-        var copy = new FileStream(scratch, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        var copy = EvidenceScratch.Create("check");
         await using (copy.ConfigureAwait(false))
         {
             await bundle.CopyToAsync(copy, cancellationToken).ConfigureAwait(false);

@@ -27,9 +27,7 @@ internal static class EvidenceBundleWriter
 
         // The ZIP is built in a temporary file (attachments can be large and ZipArchive writes synchronously), then
         // copied to the caller's stream asynchronously.
-        var scratch = Path.Combine(Path.GetTempPath(), "chat-evidence-" + Guid.NewGuid().ToString("N") + ".zip");
-        await using (var file = new FileStream(
-            scratch, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous))
+        await using (var file = EvidenceScratch.Create("build"))
         {
             using (var zip = new ZipArchive(file, ZipArchiveMode.Create, leaveOpen: true, Encoding.UTF8))
             {

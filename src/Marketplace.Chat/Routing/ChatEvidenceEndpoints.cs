@@ -19,7 +19,7 @@ internal static class ChatEvidenceEndpoints
     private static async Task ExportAsync(HttpContext context, string disputeId)
     {
         var services = context.RequestServices;
-        await using var bundle = TemporaryBundle();
+        await using var bundle = EvidenceScratch.Create("out");
         ChatEvidenceExport export;
         try
         {
@@ -44,8 +44,4 @@ internal static class ChatEvidenceEndpoints
         response.Headers["X-Evidence-Key-Fingerprint"] = export.SigningKeyFingerprint;
         await bundle.CopyToAsync(response.Body, context.RequestAborted).ConfigureAwait(false);
     }
-
-    private static FileStream TemporaryBundle() => new(
-        Path.Combine(Path.GetTempPath(), "chat-evidence-out-" + Guid.NewGuid().ToString("N") + ".zip"),
-        FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
 }
