@@ -24,20 +24,6 @@ internal sealed class AttachmentService(
     /// <summary>The answer for a missing attachment and for one the caller may not see alike.</summary>
     public const string NotAvailableReason = "That attachment does not exist or you cannot see it.";
 
-    /// <summary>Tells whether the user reads the conversation's log as written (administrators in disputes), who also see deleted attachments.</summary>
-    private async Task<bool> MayReadEvidenceAsync(ChatUser user, Guid conversationId, CancellationToken ct)
-    {
-        try
-        {
-            await messaging.AuthorizeAsync(user, conversationId, ChatAction.ReadEvidence, ct).ConfigureAwait(false);
-            return true;
-        }
-        catch (ChatException)
-        {
-            return false;
-        }
-    }
-
     private AttachmentOptions Limits => options.Value.Attachments;
 
     private DbSet<AttachmentRecord> Attachments => store.Db.Set<AttachmentRecord>();
@@ -166,6 +152,20 @@ internal sealed class AttachmentService(
 
         var inline = record.Kind == AttachmentKind.Image && Limits.AllowedImageTypes.Contains(record.ContentType);
         return new AttachmentDownload(record.ToInfo(), record.CreatedAt, content, inline);
+    }
+
+    /// <summary>Tells whether the user reads the conversation's log as written (administrators in disputes), who also see deleted attachments.</summary>
+    private async Task<bool> MayReadEvidenceAsync(ChatUser user, Guid conversationId, CancellationToken ct)
+    {
+        try
+        {
+            await messaging.AuthorizeAsync(user, conversationId, ChatAction.ReadEvidence, ct).ConfigureAwait(false);
+            return true;
+        }
+        catch (ChatException)
+        {
+            return false;
+        }
     }
 
     private ChatException NotAvailable()

@@ -80,6 +80,17 @@ public sealed class CarriedOverLogsShould(PostgresFixture postgres)
         }
 
         Assert.True((await Messaging(host, m => m.VerifyChainAsync(buyer, intact))).IsIntact);
+        foreach (var change in new[]
+                 {
+                     $"UPDATE chat.chat_entries SET \"Text\" = 'I offer 5 EUR' WHERE \"ConversationId\" = '{intact}' AND \"Sequence\" = 3",
+                     $"UPDATE chat.chat_entries SET \"Hash\" = repeat('0', 64) WHERE \"ConversationId\" = '{intact}' AND \"Sequence\" = 8",
+                     $"DELETE FROM chat.chat_entries WHERE \"ConversationId\" = '{intact}' AND \"Sequence\" = 8",
+                 })
+        {
+            var refused = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => Query(host, db => db.Database.ExecuteSqlRawAsync(change)));
+            Assert.Contains("append-only", refused.MessageText, StringComparison.Ordinal);
+        }
+
         Assert.Equal(1, await Query(host, db => db.Set<EntryRecord>().CountAsync(e => e.ConversationId == intact && e.SystemCode == ConversationLogAnchor.ReanchoredCode)));
     }
 

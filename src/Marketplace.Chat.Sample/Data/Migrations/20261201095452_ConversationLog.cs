@@ -131,6 +131,29 @@ namespace Marketplace.Chat.Sample.Data.Migrations
                 ALTER TABLE chat.chat_conversations ALTER COLUMN "LastHash" DROP DEFAULT;
                 """);
 
+            // The database itself keeps the log append-only for the application: no entry is updated or deleted, except
+            // the one-time re-anchoring of a carried-over entry, which may write its link columns (KeyId, PreviousHash,
+            // Hash) and nothing else. (Someone who can drop the trigger can also write the table; the keyed chain is
+            // what catches them.)
+            migrationBuilder.Sql("""
+                CREATE FUNCTION chat.chat_entries_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF TG_OP = 'UPDATE' AND OLD."KeyId" = 'carried-over'
+                        AND (NEW."Id", NEW."ConversationId", NEW."Sequence", NEW."Kind", NEW."CreatedAt") = (OLD."Id", OLD."ConversationId", OLD."Sequence", OLD."Kind", OLD."CreatedAt")
+                        AND NEW."SystemCode" IS NOT DISTINCT FROM OLD."SystemCode" AND NEW."SenderId" IS NOT DISTINCT FROM OLD."SenderId"
+                        AND NEW."SenderRole" IS NOT DISTINCT FROM OLD."SenderRole" AND NEW."Text" IS NOT DISTINCT FROM OLD."Text"
+                        AND NEW."TargetId" IS NOT DISTINCT FROM OLD."TargetId" AND NEW."TargetSequence" IS NOT DISTINCT FROM OLD."TargetSequence"
+                        AND NEW."AttachmentId" IS NOT DISTINCT FROM OLD."AttachmentId" AND NEW."AttachmentSha256" IS NOT DISTINCT FROM OLD."AttachmentSha256"
+                        AND NEW."Parameters" IS NOT DISTINCT FROM OLD."Parameters" AND NEW."EventId" IS NOT DISTINCT FROM OLD."EventId" THEN
+                        RETURN NEW;
+                    END IF;
+                    RAISE EXCEPTION 'chat.chat_entries is append-only: % of entry % refused', TG_OP, OLD."Id" USING ERRCODE = 'restrict_violation';
+                END
+                $$;
+                CREATE TRIGGER chat_entries_append_only BEFORE UPDATE OR DELETE ON chat.chat_entries
+                    FOR EACH ROW EXECUTE FUNCTION chat.chat_entries_append_only();
+                """);
+
             migrationBuilder.DropTable(
                 name: "chat_message_revisions",
                 schema: "chat");
@@ -145,6 +168,7 @@ namespace Marketplace.Chat.Sample.Data.Migrations
         {
             // Going back restores the old tables' shape only: the log's entries are not carried back (edits, deletions
             // and notices have no faithful place in them). Back up the database before migrating down.
+            migrationBuilder.Sql("DROP TRIGGER chat_entries_append_only ON chat.chat_entries; DROP FUNCTION chat.chat_entries_append_only();");
             migrationBuilder.DropTable(
                 name: "chat_entries",
                 schema: "chat");
