@@ -1,0 +1,55 @@
+using Marketplace.Chat.Diagnostics;
+using Microsoft.Extensions.Options;
+
+namespace Marketplace.Chat.Limits;
+
+/// <summary>
+/// The per-user budgets every hub method and HTTP endpoint draws from (uploads included: call
+/// <see cref="AcquireAsync"/> with <see cref="ChatBudget.Upload"/>). A refusal is cheap: a <see cref="ChatErrorCode.RateLimited"/>
+/// refusal saying when to retry, nothing logged above Debug.
+/// </summary>
+internal sealed class ChatBudgets(IChatBudgetStore store, IOptions<ChatOptions> options, ChatMetrics metrics)
+{
+    /// <summary>Takes one call from the user's budget, or throws <see cref="ChatErrorCode.RateLimited"/>.</summary>
+    public async ValueTask AcquireAsync(ChatBudget budget, string userId, CancellationToken cancellationToken = default)
+    {
+        var answer = await TryAcquireAsync(budget, userId, cancellationToken).ConfigureAwait(false);
+        if (!answer.Granted)
+        {
+            throw Refuse(budget, answer.RetryAfter);
+        }
+    }
+
+    /// <summary>Takes one call from the user's budget and says whether it was granted (and if not, when to retry); refuses nothing itself.</summary>
+    public ValueTask<BudgetAnswer> TryAcquireAsync(ChatBudget budget, string userId, CancellationToken cancellationToken = default) =>
+        store.TakeAsync(budget, userId, options.Value.Limits.RuleOf(budget), cancellationToken);
+
+    /// <summary>Counts a refusal by an empty budget and builds it.</summary>
+    public ChatException Refuse(ChatBudget budget, TimeSpan retryAfter)
+    {
+        metrics.BudgetRefused(budget);
+        return Refusal(budget, retryAfter);
+    }
+
+    /// <summary>Gives back a call that turned out to cost nothing (a retry answered with the stored message).</summary>
+    public ValueTask RefundAsync(ChatBudget budget, string userId) => store.RefundAsync(budget, userId, options.Value.Limits.RuleOf(budget));
+
+    /// <summary>Builds the refusal for an empty budget.</summary>
+    private static ChatException Refusal(ChatBudget budget, TimeSpan retryAfter)
+    {
+        var seconds = Math.Max(1, Math.Ceiling(retryAfter.TotalSeconds));
+        var what = budget switch
+        {
+            ChatBudget.Send => "sending messages",
+            ChatBudget.Edit => "editing or deleting messages",
+            ChatBudget.Typing => "sending typing notices",
+            ChatBudget.Read => "marking messages read",
+            ChatBudget.Join => "opening conversations",
+            ChatBudget.History => "loading history",
+            ChatBudget.Notifications => "loading notifications",
+            ChatBudget.Upload => "uploading files",
+            _ => "calling the chat",
+        };
+        return new ChatException(ChatErrorCode.RateLimited, $"You are {what} too fast; try again in {seconds} s.");
+    }
+}
