@@ -108,9 +108,14 @@ public sealed partial class SampleApp : IAsyncDisposable
             // model snapshot and EF would report "pending model changes" on every start. The browser test project checks
             // instead that the migrations build exactly the schema the model describes (MigrationsShould).
             .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)));
-        services.AddMarketplaceChat(o => o.AdminRole = User.AdminRole)
+        var chat = services.AddMarketplaceChat(o => o.AdminRole = User.AdminRole)
             .AddEntityFrameworkStores<SampleDbContext>()
             .AddTransactionPartyResolver<OrderParties>();
+        if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("Redis")))
+        {
+            // Several nodes (scripts/cluster.sh): live events, presence, budgets and connection caps shared through Redis.
+            chat.AddRedis(builder.Configuration);
+        }
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 
         services.AddSingleton<ChatStatistics>();
