@@ -5,15 +5,22 @@ namespace Marketplace.Chat.Limits;
 
 /// <summary>
 /// The per-user budgets every hub method and HTTP endpoint draws from (uploads included: call
-/// <see cref="AcquireAsync"/> with <see cref="ChatBudget.Upload"/>). A refusal is cheap: a <see cref="ChatErrorCode.RateLimited"/>
+/// <see cref="AcquireAsync(ChatBudget, string, CancellationToken)"/> with <see cref="ChatBudget.Upload"/>). A refusal is cheap: a <see cref="ChatErrorCode.RateLimited"/>
 /// refusal saying when to retry, nothing logged above Debug.
 /// </summary>
 internal sealed class ChatBudgets(IChatBudgetStore store, IOptions<ChatOptions> options, ChatMetrics metrics)
 {
     /// <summary>Takes one call from the user's budget, or throws <see cref="ChatErrorCode.RateLimited"/>.</summary>
-    public async ValueTask AcquireAsync(ChatBudget budget, string userId, CancellationToken cancellationToken = default)
+    public ValueTask AcquireAsync(ChatBudget budget, string userId, CancellationToken cancellationToken = default) =>
+        AcquireAsync(budget, userId, 1, cancellationToken);
+
+    /// <summary>
+    /// Takes <paramref name="cost"/> units from the user's budget (work that costs more than a call, e.g. inspecting an
+    /// upload that is then rejected; a cost above the rule's burst can never be granted), or throws <see cref="ChatErrorCode.RateLimited"/>.
+    /// </summary>
+    public async ValueTask AcquireAsync(ChatBudget budget, string userId, int cost, CancellationToken cancellationToken = default)
     {
-        var answer = await TryAcquireAsync(budget, userId, cancellationToken).ConfigureAwait(false);
+        var answer = await TryAcquireAsync(budget, userId, cost, cancellationToken).ConfigureAwait(false);
         if (!answer.Granted)
         {
             throw Refuse(budget, answer.RetryAfter);
@@ -22,7 +29,14 @@ internal sealed class ChatBudgets(IChatBudgetStore store, IOptions<ChatOptions> 
 
     /// <summary>Takes one call from the user's budget and says whether it was granted (and if not, when to retry); refuses nothing itself.</summary>
     public ValueTask<BudgetAnswer> TryAcquireAsync(ChatBudget budget, string userId, CancellationToken cancellationToken = default) =>
-        store.TakeAsync(budget, userId, options.Value.Limits.RuleOf(budget), cancellationToken);
+        TryAcquireAsync(budget, userId, 1, cancellationToken);
+
+    /// <summary>Takes <paramref name="cost"/> units from the user's budget and says whether they were granted; refuses nothing itself.</summary>
+    public ValueTask<BudgetAnswer> TryAcquireAsync(ChatBudget budget, string userId, int cost, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(cost, 1);
+        return store.TakeAsync(budget, userId, options.Value.Limits.RuleOf(budget), cost, cancellationToken);
+    }
 
     /// <summary>Counts a refusal by an empty budget and builds it.</summary>
     public ChatException Refuse(ChatBudget budget, TimeSpan retryAfter)

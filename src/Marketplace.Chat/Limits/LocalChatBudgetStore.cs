@@ -12,16 +12,16 @@ internal sealed class LocalChatBudgetStore(TimeProvider clock) : IChatBudgetStor
     private readonly ConcurrentDictionary<(ChatBudget Budget, string UserId), Bucket> _buckets = new();
     private int _calls;
 
-    public ValueTask<BudgetAnswer> TakeAsync(ChatBudget budget, string userId, ChatBudgetRule rule, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(Take(budget, userId, rule));
+    public ValueTask<BudgetAnswer> TakeAsync(ChatBudget budget, string userId, ChatBudgetRule rule, int cost, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Take(budget, userId, rule, cost));
 
-    /// <summary>Takes one token from the user's bucket of <paramref name="budget"/>.</summary>
-    public BudgetAnswer Take(ChatBudget budget, string userId, ChatBudgetRule rule)
+    /// <summary>Takes <paramref name="cost"/> tokens from the user's bucket of <paramref name="budget"/>.</summary>
+    public BudgetAnswer Take(ChatBudget budget, string userId, ChatBudgetRule rule, int cost = 1)
     {
         var now = clock.GetTimestamp();
         SweepNowAndThen(now);
         var bucket = _buckets.GetOrAdd((budget, userId), static (_, state) => new Bucket(state.Burst, state.Now), (rule.Burst, Now: now));
-        return bucket.Take(rule, now, clock);
+        return bucket.Take(rule, cost, now, clock);
     }
 
     public ValueTask RefundAsync(ChatBudget budget, string userId, ChatBudgetRule rule)
@@ -57,19 +57,19 @@ internal sealed class LocalChatBudgetStore(TimeProvider clock) : IChatBudgetStor
         private double _tokens = tokens;
         private long _updated = updated;
 
-        public BudgetAnswer Take(ChatBudgetRule rule, long now, TimeProvider clock)
+        public BudgetAnswer Take(ChatBudgetRule rule, int cost, long now, TimeProvider clock)
         {
             lock (_gate)
             {
                 _tokens = Math.Min(rule.Burst, _tokens + (clock.GetElapsedTime(_updated, now).TotalSeconds * rule.PerSecond));
                 _updated = now;
-                if (_tokens >= 1)
+                if (_tokens >= cost)
                 {
-                    _tokens -= 1;
+                    _tokens -= cost;
                     return new BudgetAnswer(true, TimeSpan.Zero);
                 }
 
-                return new BudgetAnswer(false, TimeSpan.FromSeconds((1 - _tokens) / rule.PerSecond));
+                return new BudgetAnswer(false, TimeSpan.FromSeconds((cost - _tokens) / rule.PerSecond));
             }
         }
 

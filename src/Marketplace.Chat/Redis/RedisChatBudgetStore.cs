@@ -37,15 +37,15 @@ internal sealed class RedisChatBudgetStore(RedisCalls redis, LocalChatBudgetStor
         return { granted, wait }
         """);
 
-    public async ValueTask<BudgetAnswer> TakeAsync(ChatBudget budget, string userId, ChatBudgetRule rule, CancellationToken cancellationToken) =>
+    public async ValueTask<BudgetAnswer> TakeAsync(ChatBudget budget, string userId, ChatBudgetRule rule, int cost, CancellationToken cancellationToken) =>
         await redis.RunAsync(
             "budget",
             async db =>
             {
-                var result = (RedisResult[])(await RedisCalls.ScriptAsync(db, Take, Parameters(budget, userId, rule, 1)).ConfigureAwait(false))!;
+                var result = (RedisResult[])(await RedisCalls.ScriptAsync(db, Take, Parameters(budget, userId, rule, cost)).ConfigureAwait(false))!;
                 return new BudgetAnswer((int)result[0] == 1, TimeSpan.FromMilliseconds((long)result[1]));
             },
-            () => local.Take(budget, userId, rule)).ConfigureAwait(false);
+            () => local.Take(budget, userId, rule, cost)).ConfigureAwait(false);
 
     public async ValueTask RefundAsync(ChatBudget budget, string userId, ChatBudgetRule rule)
     {
