@@ -100,6 +100,10 @@ internal sealed class LocalChatPresence : IChatPresence
         }
     }
 
+    /// <summary>Lists the (conversation, user) pairs a connection has joined.</summary>
+    public IReadOnlyList<(Guid ConversationId, string UserId)> JoinedBy(string connectionId) =>
+        _byConnection.TryGetValue(connectionId, out var joined) ? joined.Select(p => (p.Key, p.Value)).ToList() : [];
+
     /// <summary>Finds the user a connection joined a conversation as.</summary>
     public string? UserOf(Guid conversationId, string connectionId) =>
         _byConversation.TryGetValue(conversationId, out var connections) && connections.TryGetValue(connectionId, out var userId) ? userId : null;

@@ -91,10 +91,10 @@ internal sealed class RedisChatPresence(RedisCalls redis, LocalChatPresence loca
 
     public async ValueTask<IReadOnlyList<(Guid ConversationId, string UserId)>> DisconnectAsync(string connectionId)
     {
-        var joined = local.Entries().Where(e => e.ConnectionId == connectionId).ToList();
+        var joined = local.JoinedBy(connectionId);
         var locally = local.Disconnect(connectionId);
         var offline = new List<(Guid, string)>();
-        foreach (var (conversationId, _, userId) in joined)
+        foreach (var (conversationId, userId) in joined)
         {
             var wentOffline = locally.Contains((conversationId, userId));
             if (await LeaveInRedisAsync(conversationId, connectionId, userId, wentOffline).ConfigureAwait(false))
