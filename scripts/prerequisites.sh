@@ -35,3 +35,6 @@ if [ ! -x /usr/bin/redis-server ] || [ ! -x /usr/sbin/nginx ]; then
   echo "prerequisites: installing redis-server and nginx (scale-out tests)"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server nginx >/dev/null
 fi
+
+# dotnet ef (migrations of the sample; the README's host guide) comes from the tool manifest in .config/dotnet-tools.json.
+(cd "$(dirname "$0")/.." && dotnet tool restore >/dev/null)
