@@ -136,7 +136,7 @@ public sealed class RedisScaleOutShould(PostgresFixture postgres, RedisFixture r
         await using var own = await RedisServer.StartAsync();
         var database = await postgres.CreateDatabaseAsync("outage");
         var parties = new TestParties();
-        Action<ChatOptions> roomy = o => o.Limits.Typing.Burst = o.Limits.Reads.Burst = 100;
+        Action<ChatOptions> roomy = o => o.Limits.Typing.Burst = o.Limits.Reads.Burst = o.Limits.Sends.Burst = 100;
         await using var a = await NodeAsync(database, "outage", parties, server: own, configure: roomy);
         await using var b = await NodeAsync(database, "outage", parties, server: own, createSchema: false, configure: roomy);
         await OpenAsync(a, "tx-outage", "b-outage", "s-outage");
@@ -144,24 +144,38 @@ public sealed class RedisScaleOutShould(PostgresFixture postgres, RedisFixture r
         await using var seller = await ChatClientProbe.ConnectAsync(b.Connect("transactions", "s-outage"));
         var conversation = (await buyer.Invoke<ChatSnapshot>("Join", "tx-outage")).ConversationId;
         await seller.Invoke<ChatSnapshot>("Join", "tx-outage");
-        var acknowledged = new List<ChatMessage>();
-        async Task SendAsync(string text)
+        var acknowledged = new System.Collections.Concurrent.ConcurrentQueue<ChatMessage>();
+        async Task<ChatMessage> SendAsync(ChatClientProbe from, string text)
         {
-            var sent = await buyer.Invoke<ChatMessage>("Send", conversation, Guid.NewGuid(), text);
-            acknowledged.Add(sent);
+            var sent = await from.Invoke<ChatMessage>("Send", conversation, Guid.NewGuid(), text);
+            acknowledged.Enqueue(sent);
+            return sent;
         }
 
-        await SendAsync("before the outage");
-        await seller.Messages.Next(m => m.Id == acknowledged[^1].Id);
+        var first = await SendAsync(buyer, "before the outage");
+        await seller.Messages.Next(m => m.Id == first.Id);
         Assert.Equal(HealthStatus.Healthy, (await HealthAsync(a)).Status);
 
-        await own.KillAsync();
-        for (var i = 0; i < 15; i++)
+        // Under traffic from both nodes: the buyer's and the seller's loops run while Redis is killed under them.
+        var killed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        async Task LoopAsync(ChatClientProbe from, string who)
         {
-            await SendAsync($"during the outage {i}");
-            await seller.Invoke<int>("MarkRead", conversation, acknowledged[^1].Sequence);
-            await seller.Invoke("Typing", conversation, i % 2 == 0);
+            for (var i = 0; i < 20; i++)
+            {
+                var sent = await SendAsync(from, $"{who} {i}");
+                await from.Invoke<int>("MarkRead", conversation, sent.Sequence);
+                await from.Invoke("Typing", conversation, i % 2 == 0);
+                if (i == 5)
+                {
+                    await killed.Task.WaitAsync(ChatClientProbe.Timeout);
+                }
+            }
         }
+
+        var loops = Task.WhenAll(LoopAsync(buyer, "buyer"), LoopAsync(seller, "seller"));
+        await own.KillAsync();
+        killed.SetResult();
+        await loops.WaitAsync(TimeSpan.FromSeconds(60));
 
         var down = await WaitForHealthAsync(a, HealthStatus.Degraded);
         Assert.Equal(HealthStatus.Degraded, down.Entries["marketplace-chat-redis"].Status);
@@ -175,10 +189,10 @@ public sealed class RedisScaleOutShould(PostgresFixture postgres, RedisFixture r
         ChatMessage? live = null;
         while (live is null)
         {
-            await SendAsync("after the outage");
+            var probe = await SendAsync(buyer, "after the outage");
             try
             {
-                live = await seller.Messages.Next(m => m.Id == acknowledged[^1].Id, TimeSpan.FromMilliseconds(500));
+                live = await seller.Messages.Next(m => m.Id == probe.Id, TimeSpan.FromMilliseconds(500));
             }
             catch (TimeoutException) when (DateTime.UtcNow < deadline)
             {
@@ -188,6 +202,7 @@ public sealed class RedisScaleOutShould(PostgresFixture postgres, RedisFixture r
         var history = await seller.Invoke<ChatHistoryPage>("History", conversation, null, 0L, 100);
         var stored = history.Messages.Where(m => m.Kind == ChatMessageKind.Text).ToList();
         Assert.Equal(acknowledged.Select(m => m.Id).Order(), stored.Select(m => m.Id).Order());
+        Assert.True(acknowledged.Count >= 42, $"Only {acknowledged.Count} sends were acknowledged.");
         Assert.Equal(stored.Count, stored.Select(m => m.Sequence).Distinct().Count());
         Assert.DoesNotContain(a.Logs.Lines.Concat(b.Logs.Lines), l => l.StartsWith("Error", StringComparison.Ordinal) && l.Contains("Marketplace.Chat", StringComparison.Ordinal));
     }
