@@ -68,8 +68,8 @@ public static class ChatRedisBuilderExtensions
             redis.Configuration = ChatRedisConnection.Configuration(chat.Value);
             redis.ConnectionFactory = _ => connection.MultiplexerAsync();
         });
-        services.Replace(ServiceDescriptor.Singleton<HubLifetimeManager<TransactionChatHub>, RedisHubLifetimeManager<TransactionChatHub>>());
-        services.Replace(ServiceDescriptor.Singleton<HubLifetimeManager<DisputeChatHub>, RedisHubLifetimeManager<DisputeChatHub>>());
+        services.Replace(ServiceDescriptor.Singleton<HubLifetimeManager<TransactionChatHub>, ResilientRedisHubLifetimeManager<TransactionChatHub>>());
+        services.Replace(ServiceDescriptor.Singleton<HubLifetimeManager<DisputeChatHub>, ResilientRedisHubLifetimeManager<DisputeChatHub>>());
 
         services.AddHealthChecks().AddCheck<ChatRedisHealthCheck>("marketplace-chat-redis", HealthStatus.Degraded, ["redis"], TimeSpan.FromSeconds(2));
         return builder;

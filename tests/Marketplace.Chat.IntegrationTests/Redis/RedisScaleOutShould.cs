@@ -181,6 +181,10 @@ public sealed class RedisScaleOutShould(PostgresFixture postgres, RedisFixture r
         Assert.Equal(HealthStatus.Degraded, down.Entries["marketplace-chat-redis"].Status);
         Assert.Equal(HealthStatus.Healthy, down.Entries["marketplace-chat"].Status);
 
+        // A client that connects and joins while Redis is down is served too, and gets live events once Redis is back.
+        await using var late = await ChatClientProbe.ConnectAsync(b.Connect("transactions", "s-outage"));
+        await late.Invoke<ChatSnapshot>("Join", "tx-outage");
+
         await own.StartAgainAsync();
         await WaitForHealthAsync(a, HealthStatus.Healthy);
 
@@ -192,7 +196,9 @@ public sealed class RedisScaleOutShould(PostgresFixture postgres, RedisFixture r
             var probe = await SendAsync(buyer, "after the outage");
             try
             {
-                live = await seller.Messages.Next(m => m.Id == probe.Id, TimeSpan.FromMilliseconds(500));
+                var toSeller = await seller.Messages.Next(m => m.Id == probe.Id, TimeSpan.FromMilliseconds(500));
+                await late.Messages.Next(m => m.Id == probe.Id, TimeSpan.FromMilliseconds(500));
+                live = toSeller;
             }
             catch (TimeoutException) when (DateTime.UtcNow < deadline)
             {
@@ -205,6 +211,34 @@ public sealed class RedisScaleOutShould(PostgresFixture postgres, RedisFixture r
         Assert.True(acknowledged.Count >= 42, $"Only {acknowledged.Count} sends were acknowledged.");
         Assert.Equal(stored.Count, stored.Select(m => m.Sequence).Distinct().Count());
         Assert.DoesNotContain(a.Logs.Lines.Concat(b.Logs.Lines), l => l.StartsWith("Error", StringComparison.Ordinal) && l.Contains("Marketplace.Chat", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Fall_back_to_each_nodes_own_budget_and_cap_while_Redis_is_unreachable()
+    {
+        await using var own = await RedisServer.StartAsync();
+        var database = await postgres.CreateDatabaseAsync("fallback");
+        Action<ChatOptions> tight = o =>
+        {
+            o.SendBurst = 3;
+            o.MaxSendsPerSecond = 0.0001;
+            o.Limits.MaxConnectionsPerUser = 2;
+        };
+        await using var node = await NodeAsync(database, "fallback", new TestParties(), server: own, configure: tight);
+        await OpenAsync(node, "tx-fallback", "b-fallback", "s-fallback");
+        await own.KillAsync();
+
+        await using var buyer = await ChatClientProbe.ConnectAsync(node.Connect("transactions", "b-fallback"));
+        await using var second = await ChatClientProbe.ConnectAsync(node.Connect("disputes", "b-fallback"));
+        var conversation = (await buyer.Invoke<ChatSnapshot>("Join", "tx-fallback")).ConversationId;
+        for (var i = 0; i < 3; i++)
+        {
+            await buyer.Invoke<ChatMessage>("Send", conversation, Guid.NewGuid(), $"Redis is down {i}");
+        }
+
+        Assert.Equal("RateLimited", await buyer.Refusal("Send", conversation, Guid.NewGuid(), "one too many"));
+        Assert.Equal("TooManyConnections", await ChatBudgetsShould.RefusedConnectionAsync(node, "b-fallback"));
+        Assert.Contains(node.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("Redis is unreachable", StringComparison.Ordinal));
     }
 
     private async Task<(ChatTestHost, ChatTestHost, ChatTestHost)> ThreeNodesAsync(string name)
