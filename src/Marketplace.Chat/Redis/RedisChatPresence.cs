@@ -130,20 +130,17 @@ internal sealed class RedisChatPresence(RedisCalls redis, LocalChatPresence loca
     /// <summary>Removes expired members everywhere; returns the users that left with them (each reported by one node only).</summary>
     public async Task<IReadOnlyList<(Guid ConversationId, string UserId)>> SweepAsync(IDatabase db)
     {
-        var gone = new List<(Guid, string)>();
-        foreach (var conversation in await db.SetMembersAsync(Index).ConfigureAwait(false))
-        {
-            if (!Guid.TryParseExact(conversation.ToString(), "N", out var conversationId))
+        // One script per conversation with someone online, all in flight at once (the client pipelines them).
+        var sweeps = (await db.SetMembersAsync(Index).ConfigureAwait(false))
+            .Select(c => (Raw: c.ToString(), Parsed: Guid.TryParseExact(c.ToString(), "N", out var id) ? id : Guid.Empty))
+            .Where(c => c.Parsed != Guid.Empty)
+            .Select(async c =>
             {
-                continue;
-            }
-
-            var users = (RedisValue[])(await RedisCalls.ScriptAsync(db, Sweep, new { key = Key(conversationId), index = Index, conversation = conversation.ToString() })
-                .ConfigureAwait(false))!;
-            gone.AddRange(users.Select(u => (conversationId, u.ToString())));
-        }
-
-        return gone;
+                var users = (RedisValue[])(await RedisCalls.ScriptAsync(db, Sweep, new { key = Key(c.Parsed), index = Index, conversation = c.Raw })
+                    .ConfigureAwait(false))!;
+                return users.Select(u => (c.Parsed, u.ToString()));
+            });
+        return (await Task.WhenAll(sweeps).ConfigureAwait(false)).SelectMany(g => g).ToList();
     }
 
     private async ValueTask<bool> LeaveInRedisAsync(Guid conversationId, string connectionId, string userId, bool locally) =>
