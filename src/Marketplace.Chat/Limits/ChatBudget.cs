@@ -26,4 +26,7 @@ public enum ChatBudget
 
     /// <summary>Attachment uploads over HTTP.</summary>
     Upload,
+
+    /// <summary>Attachment downloads over HTTP (images shown in place included).</summary>
+    Download,
 }

@@ -62,6 +62,7 @@ internal sealed class ChatBudgets(IChatBudgetStore store, IOptions<ChatOptions> 
             ChatBudget.History => "loading history",
             ChatBudget.Notifications => "loading notifications",
             ChatBudget.Upload => "uploading files",
+            ChatBudget.Download => "downloading files",
             _ => "calling the chat",
         };
         return new ChatException(ChatErrorCode.RateLimited, $"You are {what} too fast; try again in {seconds} s.");

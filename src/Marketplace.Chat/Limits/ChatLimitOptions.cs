@@ -30,6 +30,9 @@ public sealed class ChatLimitOptions
     /// <summary>Gets the budget of attachment uploads. Defaults to 1 per second, bursts of 10.</summary>
     public ChatBudgetRule Uploads { get; } = new(1, 10);
 
+    /// <summary>Gets the budget of attachment downloads (a chat page shows its images at once). Defaults to 20 per second, bursts of 200.</summary>
+    public ChatBudgetRule Downloads { get; } = new(20, 200);
+
     /// <summary>Gets or sets how many chat connections (both hubs, all nodes) one user may hold open. Defaults to 20.</summary>
     public int MaxConnectionsPerUser { get; set; } = 20;
 
@@ -47,6 +50,7 @@ public sealed class ChatLimitOptions
         ChatBudget.History => History,
         ChatBudget.Notifications => Notifications,
         ChatBudget.Upload => Uploads,
+        ChatBudget.Download => Downloads,
         _ => throw new ArgumentOutOfRangeException(nameof(budget), budget, "Unknown budget."),
     };
 }

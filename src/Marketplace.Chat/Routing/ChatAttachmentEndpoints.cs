@@ -193,6 +193,8 @@ internal static class ChatAttachmentEndpoints
         try
         {
             var user = await context.RequestServices.GetRequiredService<ChatUserResolver>().ResolveAsync(context).ConfigureAwait(false);
+            await context.RequestServices.GetRequiredService<ChatBudgets>()
+                .AcquireAsync(ChatBudget.Download, user.UserId, context.RequestAborted).ConfigureAwait(false);
             var download = await context.RequestServices.GetRequiredService<AttachmentService>()
                 .OpenAsync(user, RouteGuid(context, "attachmentId"), context.RequestAborted).ConfigureAwait(false);
             var info = download.Info;

@@ -14,7 +14,7 @@ internal static class BudgetFloods
 {
     public const int Burst = 3;
 
-    public static readonly TheoryData<string> Methods = new() { "Send", "SendAttachment", "Edit", "Delete", "Typing", "MarkRead", "Join", "History", "Notifications" };
+    public static readonly TheoryData<string> Methods = new() { "Send", "SendAttachment", "Edit", "Delete", "Typing", "MarkRead", "Join", "History", "Notifications", "Download" };
 
     /// <summary>Gives every budget a burst of <see cref="Burst"/> and a refill of one call per ~3 hours, except what the setup needs.</summary>
     public static void Tight(ChatOptions o, string method)
@@ -40,15 +40,17 @@ internal static class BudgetFloods
         host.Parties.Transactions[transaction] = new TransactionParties("b-flood-" + tag, "s-flood-" + tag);
         await host.Lifecycle(l => l.RegisterTransactionAsync(transaction));
         await host.Lifecycle(l => l.ConfirmPaymentAsync(transaction));
-        if (method == "Notifications")
+        if (method is "Notifications" or "Download")
         {
             using var http = host.Http("b-flood-" + tag);
+            var url = new Uri(method == "Download" ? $"/chat/attachments/{Guid.NewGuid()}" : "/chat/notifications", UriKind.Relative);
             for (var i = 0; i < Burst; i++)
             {
-                (await http.GetAsync(new Uri("/chat/notifications", UriKind.Relative))).EnsureSuccessStatusCode();
+                // A download of nothing is refused for that (404) but charged all the same.
+                Assert.Equal(method == "Download" ? 404 : 200, (int)(await http.GetAsync(url)).StatusCode);
             }
 
-            var refused = await http.GetAsync(new Uri("/chat/notifications/unread-count", UriKind.Relative));
+            var refused = await http.GetAsync(method == "Download" ? url : new Uri("/chat/notifications/unread-count", UriKind.Relative));
             Assert.Equal(429, (int)refused.StatusCode);
             var problem = await refused.Content.ReadAsStringAsync();
             return System.Text.Json.JsonDocument.Parse(problem).RootElement.GetProperty("code").GetString()!;
