@@ -4,6 +4,7 @@
 #
 #   bash scripts/cluster.sh            # two nodes
 #   bash scripts/cluster.sh --nodes 3  # three nodes
+#   bash scripts/cluster.sh --check    # start, check a buyer on node 1 and a seller on node 2 chat live, stop
 #
 # Ports (CLUSTER_PORT, default 5300): nginx sticky :5300 (browsers), nginx round-robin :5301 (clients that skip
 # negotiation), nodes :5311 :5312 :5313, PostgreSQL :5320, Redis :5321. State lives in CLUSTER_DIR (default
@@ -13,14 +14,17 @@ cd "$(dirname "$0")/.."
 root="$(pwd)"
 
 nodes=2
+check=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --nodes) nodes="$2"; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
-    *) echo "cluster.sh: unknown argument $1 (try --nodes 2|3)" >&2; exit 2 ;;
+    --check) check=1; shift ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    *) echo "cluster.sh: unknown argument $1 (try --nodes 2|3, --check)" >&2; exit 2 ;;
   esac
 done
 case "$nodes" in 1|2|3) ;; *) echo "cluster.sh: --nodes must be 1, 2 or 3" >&2; exit 2 ;; esac
+[ "$check" = 0 ] || [ "$nodes" -ge 2 ] || { echo "cluster.sh: --check needs at least 2 nodes" >&2; exit 2; }
 
 base="${CLUSTER_PORT:-5300}"
 dir="${CLUSTER_DIR:-/tmp/mpchat-cluster}"
@@ -84,6 +88,12 @@ user_line=""; [ "$(id -u)" = 0 ] && user_line="user root;"
     -e "s#__SERVERS__#$servers#g" docs/scale-out/nginx.conf.template; } >"$dir/nginx/nginx.conf"
 /usr/sbin/nginx -p "$dir/nginx" -c "$dir/nginx/nginx.conf" -e "$dir/nginx/startup.log" &
 pids+=($!)
+
+if [ "$check" = 1 ]; then
+  [ -d tests/node/node_modules/@microsoft/signalr ] || (cd tests/node && npm ci --no-audit --no-fund >/dev/null)
+  node tests/node/cluster-check.mjs "http://127.0.0.1:$((base + 11))" "http://127.0.0.1:$((base + 12))"
+  exit $?
+fi
 
 cat <<MSG
 
