@@ -241,6 +241,28 @@ public sealed class RedisScaleOutShould(PostgresFixture postgres, RedisFixture r
         Assert.Contains(node.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("Redis is unreachable", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Start_and_serve_when_Redis_is_down_from_the_start()
+    {
+        var never = await RedisServer.StartAsync();
+        await never.DisposeAsync();
+        var database = await postgres.CreateDatabaseAsync("neverredis");
+        await using var node = await NodeAsync(database, "never", new TestParties(), server: never);
+        await OpenAsync(node, "tx-never", "b-never", "s-never");
+        await using var buyer = await ChatClientProbe.ConnectAsync(node.Connect("transactions", "b-never"));
+        await using var seller = await ChatClientProbe.ConnectAsync(node.Connect("transactions", "s-never"));
+        var conversation = (await buyer.Invoke<ChatSnapshot>("Join", "tx-never")).ConversationId;
+        Assert.Contains("b-never", (await seller.Invoke<ChatSnapshot>("Join", "tx-never")).Online);
+
+        var sent = await buyer.Invoke<ChatMessage>("Send", conversation, Guid.NewGuid(), "stored without Redis");
+        var history = await seller.Invoke<ChatHistoryPage>("History", conversation, null, 0L, 50);
+
+        Assert.Contains(history.Messages, m => m.Id == sent.Id);
+        var health = await HealthAsync(node);
+        Assert.Equal(HealthStatus.Degraded, health.Entries["marketplace-chat-redis"].Status);
+        Assert.Equal(HealthStatus.Healthy, health.Entries["marketplace-chat"].Status);
+    }
+
     private async Task<(ChatTestHost, ChatTestHost, ChatTestHost)> ThreeNodesAsync(string name)
     {
         var database = await postgres.CreateDatabaseAsync(name);
