@@ -1,3 +1,4 @@
+using Marketplace.Chat.Attachments.Inspection;
 namespace Marketplace.Chat.Attachments;
 
 /// <summary>Lists what is wrong with <see cref="ChatOptions.Attachments"/>, naming the option and the accepted range.</summary>

@@ -1,3 +1,4 @@
+using Marketplace.Chat.Attachments.Inspection;
 using Marketplace.Chat.Access;
 using Marketplace.Chat.Conversations;
 using Marketplace.Chat.Messages;

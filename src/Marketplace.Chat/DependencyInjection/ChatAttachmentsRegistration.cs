@@ -1,3 +1,4 @@
+using Marketplace.Chat.Attachments.Inspection;
 using Marketplace.Chat;
 using Marketplace.Chat.Attachments;
 using Microsoft.Extensions.DependencyInjection.Extensions;

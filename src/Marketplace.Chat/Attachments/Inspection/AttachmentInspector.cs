@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 
-namespace Marketplace.Chat.Attachments;
+namespace Marketplace.Chat.Attachments.Inspection;
 
 /// <summary>
 /// Decides from the bytes alone (never the file name or the declared type) whether an upload is an allowed

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Marketplace.Chat.Attachments;
+namespace Marketplace.Chat.Attachments.Inspection;
 
 /// <summary>
 /// Walks the segments of a JPEG without decoding it: reads the frame size, follows the entropy-coded scans to

@@ -1,4 +1,4 @@
-namespace Marketplace.Chat.Attachments;
+namespace Marketplace.Chat.Attachments.Inspection;
 
 /// <summary>
 /// Holds the verdict of an attachment inspection and the facts about the bytes that were written for storage.

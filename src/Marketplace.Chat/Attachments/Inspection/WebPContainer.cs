@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Marketplace.Chat.Attachments;
+namespace Marketplace.Chat.Attachments.Inspection;
 
 /// <summary>
 /// Walks the RIFF chunks of a WebP without decoding it: the RIFF size must match the bytes exactly, every chunk

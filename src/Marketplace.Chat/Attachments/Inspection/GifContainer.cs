@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Marketplace.Chat.Attachments;
+namespace Marketplace.Chat.Attachments.Inspection;
 
 /// <summary>
 /// Walks the blocks of a GIF without decompressing frames: reads the logical screen and every frame's extent,

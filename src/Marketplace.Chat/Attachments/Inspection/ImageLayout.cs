@@ -1,4 +1,4 @@
-namespace Marketplace.Chat.Attachments;
+namespace Marketplace.Chat.Attachments.Inspection;
 
 /// <summary>
 /// Describes what a container walk found in an image: its dimensions, the first structural problem, and the
@@ -6,7 +6,7 @@ namespace Marketplace.Chat.Attachments;
 /// </summary>
 internal sealed class ImageLayout
 {
-    private readonly List<ReadOnlyMemory<byte>> parts = [];
+    private readonly List<ReadOnlyMemory<byte>> _parts = [];
 
     /// <summary>Gets or sets the width declared by the headers (0 until known).</summary>
     public long Width { get; set; }
@@ -21,14 +21,14 @@ internal sealed class ImageLayout
     public bool MetadataStripped { get; private set; }
 
     /// <summary>Gets the pieces to write, in order, to produce the stored copy.</summary>
-    public IReadOnlyList<ReadOnlyMemory<byte>> Parts => parts;
+    public IReadOnlyList<ReadOnlyMemory<byte>> Parts => _parts;
 
     /// <summary>Appends a piece that goes to the stored copy unchanged.</summary>
     public void Keep(ReadOnlyMemory<byte> part)
     {
         if (!part.IsEmpty)
         {
-            parts.Add(part);
+            _parts.Add(part);
         }
     }
 
@@ -52,7 +52,7 @@ internal sealed class ImageLayout
     /// <summary>Replaces all pieces with a single rewritten buffer.</summary>
     public void ReplaceParts(ReadOnlyMemory<byte> whole)
     {
-        parts.Clear();
-        parts.Add(whole);
+        _parts.Clear();
+        _parts.Add(whole);
     }
 }
