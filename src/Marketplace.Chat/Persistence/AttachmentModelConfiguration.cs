@@ -21,6 +21,8 @@ internal static class AttachmentModelConfiguration
             b.Property(a => a.ContentType).HasMaxLength(100).IsRequired();
             b.Property(a => a.Sha256).HasMaxLength(64).IsRequired();
             b.Property(a => a.StorageKey).HasMaxLength(StorageKeyLength).IsRequired();
+            b.Property(a => a.PreviewKey).HasMaxLength(StorageKeyLength);
+            b.Property(a => a.PreviewContentType).HasMaxLength(100);
             b.HasIndex(a => a.StorageKey).IsUnique();
             b.HasIndex(a => new { a.UploaderId, a.CreatedAt });
             b.HasIndex(a => a.CreatedAt);

@@ -14,6 +14,12 @@ internal sealed class ImageLayout
     /// <summary>Gets or sets the height declared by the headers (0 until known).</summary>
     public long Height { get; set; }
 
+    /// <summary>Gets or sets the number of frames (image descriptors of a GIF, ANMF chunks of a WebP; 1 for a still image).</summary>
+    public int Frames { get; set; } = 1;
+
+    /// <summary>Gets or sets the EXIF orientation (1 to 8) the stored copy keeps; 1 when there is none.</summary>
+    public int Orientation { get; set; } = 1;
+
     /// <summary>Gets the first structural problem, or <see langword="null"/> when the walk completed.</summary>
     public ChatErrorCode? Problem { get; private set; }
 

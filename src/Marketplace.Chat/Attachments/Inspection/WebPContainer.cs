@@ -128,6 +128,7 @@ internal static class WebPContainer
                             return layout.Malformed();
                         }
 
+                        layout.Frames = sawImage ? layout.Frames + 1 : 1;
                         sawImage = true;
                         kept.Add(chunk);
                         break;
