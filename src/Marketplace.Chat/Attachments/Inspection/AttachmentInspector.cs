@@ -237,6 +237,12 @@ internal sealed class AttachmentInspector : IDisposable
         }
 
         var stored = Concatenate(layout.Parts);
+        if (sniffed.Format == ContentFormat.Jpeg && !JpegEntropyCheck.Decodes(stored))
+        {
+            return AttachmentInspection.Reject(
+                ChatErrorCode.ImageMalformed, "The image is damaged and cannot be displayed.", AttachmentKind.Image, sniffed.ContentType, width, height);
+        }
+
         var decoded = await _images.VerifyAsync(stored, sniffed.Format, layout, cancellationToken).ConfigureAwait(false);
         if (decoded.Problem is { } problem)
         {

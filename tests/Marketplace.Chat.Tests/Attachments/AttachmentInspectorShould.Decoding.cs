@@ -1,0 +1,234 @@
+using Marketplace.Chat.Attachments;
+using Marketplace.Chat.Attachments.Inspection;
+using MetadataExtractor;
+using MetadataExtractor.Formats.Exif;
+using MetadataExtractor.Formats.Icc;
+using MetadataExtractor.Formats.Xmp;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Gif;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Metadata.Profiles.Exif;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace Marketplace.Chat.Tests.Attachments;
+
+public partial class AttachmentInspectorShould
+{
+    private const int PhotoWidth = 96;
+    private const int PhotoHeight = 48;
+    private const int Marker = 24;
+
+    [Theory]
+    [InlineData(1, "top-left")]
+    [InlineData(2, "top-right")]
+    [InlineData(3, "bottom-right")]
+    [InlineData(4, "bottom-left")]
+    [InlineData(5, "top-left")]
+    [InlineData(6, "top-right")]
+    [InlineData(7, "bottom-right")]
+    [InlineData(8, "bottom-left")]
+    public async Task Keep_a_phone_photos_orientation_report_it_as_displayed_and_draw_its_preview_upright(int orientation, string markerCorner)
+    {
+        var photo = PhonePhoto(orientation);
+
+        var (result, stored) = await InspectAsync(photo);
+
+        Assert.True(result.Accepted, $"{result.RejectionCode}: {result.RejectionReason}");
+        Assert.True(result.MetadataStripped);
+        var (width, height) = orientation >= 5 ? (PhotoHeight, PhotoWidth) : (PhotoWidth, PhotoHeight);
+        Assert.Equal((width, height), (result.Width!.Value, result.Height!.Value));
+
+        // The stored copy: same scan data, EXIF reduced to the one Orientation tag (none when it was 1), no GPS, no camera.
+        Assert.Equal(ImageBytes.JpegScanData(photo), ImageBytes.JpegScanData(stored));
+        var directories = ImageMetadataReader.ReadMetadata(new MemoryStream(stored));
+        Assert.Empty(directories.OfType<GpsDirectory>());
+        Assert.Empty(directories.OfType<ExifSubIfdDirectory>());
+        var ifd0 = directories.OfType<ExifIfd0Directory>().SingleOrDefault();
+        if (orientation == 1)
+        {
+            Assert.Null(ifd0);
+        }
+        else
+        {
+            Assert.NotNull(ifd0);
+            var tag = Assert.Single(ifd0.Tags);
+            Assert.Equal(ExifDirectoryBase.TagOrientation, tag.Type);
+            Assert.Equal(orientation, ifd0.GetInt32(ExifDirectoryBase.TagOrientation));
+        }
+
+        // The preview: upright, the marker where a viewer that honours the orientation shows it.
+        var preview = result.Preview!;
+        Assert.Equal((width, height), (preview.PreviewWidth, preview.PreviewHeight));
+        using var drawn = Image.Load<Rgba32>(preview.Preview!);
+        Assert.Equal((width, height), (drawn.Width, drawn.Height));
+        Assert.Equal(markerCorner, RedCorner(drawn));
+    }
+
+    [Fact]
+    public async Task Refuse_a_png_whose_chunks_are_intact_but_whose_pixel_data_does_not_inflate()
+    {
+        var chunks = ImageBytes.PngChunks(CorpusFiles.Read("diagram.png"));
+        var random = new Random(13);
+        var damaged = chunks.Select(chunk =>
+        {
+            if (chunk.Type != "IDAT")
+            {
+                return chunk;
+            }
+
+            var data = new byte[chunk.Data.Length];
+            random.NextBytes(data);
+            data[0] = 0x78;
+            data[1] = 0x9C;
+            return (chunk.Type, data);
+        }).ToArray();
+
+        // Valid CRCs: the container walk passes, only a decode can tell.
+        var content = ImageBytes.Png(damaged);
+        Assert.Null(PngContainer.Read(content).Problem);
+
+        await AssertRejectedAsync(content, ChatErrorCode.ImageMalformed);
+    }
+
+    [Fact]
+    public async Task Refuse_a_jpeg_whose_markers_are_intact_but_whose_entropy_data_is_garbage()
+    {
+        var original = CorpusFiles.Read("photo_bali_small.jpg");
+        // From after the SOS header to before EOI (baseline, one scan, no restart markers).
+        var sos = original.Length - ImageBytes.JpegScanData(original).Length;
+        var start = sos + 2 + ((original[sos + 2] << 8) | original[sos + 3]);
+        var content = original.ToArray();
+        var random = new Random(14);
+        for (var i = start; i < content.Length - 2; i++)
+        {
+            content[i] = (byte)random.Next(0, 0xFF); // never 0xFF: the scan stays one scan, only its bits are noise
+        }
+
+        Assert.Null(JpegContainer.Read(content).Problem);
+
+        await AssertRejectedAsync(content, ChatErrorCode.ImageMalformed);
+    }
+
+    [Theory]
+    [InlineData("photo_wine.jpg")]
+    [InlineData("photo_bali_small.jpg")]
+    [InlineData("diagram.png")]
+    [InlineData("icon.webp")]
+    [InlineData("cat.gif")]
+    [InlineData("photo_gps.jpg")]
+    [InlineData("xmp_comment.jpg")]
+    [InlineData("png_exif_gps.png")]
+    [InlineData("webp_exif.webp")]
+    public async Task Draw_a_small_preview_without_metadata_for_every_accepted_image(string file)
+    {
+        var (result, _) = await InspectAsync(CorpusFiles.Read(file));
+
+        Assert.True(result.Accepted, $"{result.RejectionCode}: {result.RejectionReason}");
+        var preview = result.Preview!;
+        Assert.True(Math.Max(preview.PreviewWidth, preview.PreviewHeight) <= 640);
+        using var drawn = Image.Load<Rgba32>(preview.Preview!, out var format);
+        Assert.Equal(preview.PreviewContentType, format.DefaultMimeType);
+        Assert.Equal((preview.PreviewWidth, preview.PreviewHeight), (drawn.Width, drawn.Height));
+
+        // As large as the bound allows, with the original's proportions.
+        var (width, height) = (result.Width!.Value, result.Height!.Value);
+        Assert.Equal(Math.Min(640, Math.Max(width, height)), Math.Max(drawn.Width, drawn.Height));
+        Assert.InRange(drawn.Width / (double)drawn.Height, (width / (double)height) * 0.97, (width / (double)height) * 1.03);
+
+        var directories = ImageMetadataReader.ReadMetadata(new MemoryStream(preview.Preview!));
+        Assert.Empty(directories.OfType<ExifDirectoryBase>());
+        Assert.Empty(directories.OfType<GpsDirectory>());
+        Assert.Empty(directories.OfType<XmpDirectory>());
+        Assert.Empty(directories.OfType<IccDirectory>());
+    }
+
+    [Fact]
+    public async Task Draw_the_preview_of_an_animated_gif_from_its_first_frame()
+    {
+        var gif = AnimatedGif(frames: 3, size: 32);
+
+        var (result, _) = await InspectAsync(gif);
+
+        Assert.True(result.Accepted, $"{result.RejectionCode}: {result.RejectionReason}");
+        using var drawn = Image.Load<Rgba32>(result.Preview!.Preview!);
+        var pixel = drawn[16, 16];
+        Assert.True(pixel.R > 200 && pixel.G < 60 && pixel.B < 60, $"expected the red first frame, got {pixel}");
+    }
+
+    [Fact]
+    public async Task Refuse_an_animated_gif_with_more_frames_than_allowed()
+    {
+        var options = new AttachmentOptions { MaxImageFrames = 5 };
+
+        await AssertAcceptedAsync(AnimatedGif(frames: 5, size: 16), options);
+        await AssertRejectedAsync(AnimatedGif(frames: 6, size: 16), ChatErrorCode.ImageTooManyFrames, options);
+    }
+
+    [Fact]
+    public async Task Refuse_an_animated_gif_whose_frames_together_exceed_the_pixel_cap()
+    {
+        // Each 100 × 100 frame is under the cap of 40,000 pixels; five of them are not.
+        var options = new AttachmentOptions { MaxImagePixels = 40_000 };
+
+        await AssertAcceptedAsync(AnimatedGif(frames: 4, size: 100), options);
+        await AssertRejectedAsync(AnimatedGif(frames: 5, size: 100), ChatErrorCode.ImageTooManyFrames, options);
+    }
+
+    [Fact]
+    public async Task Refuse_an_image_whose_decode_needs_a_larger_buffer_than_the_allocator_allows()
+    {
+        // A 1 px high, 600,000 px wide PNG is under a 1 MP pixel cap, so the allocation limit of one RGBA frame (≈ 3 MiB) holds.
+        var options = new AttachmentOptions { MaxImagePixels = 1_000_000 };
+        using var verifier = new ImageVerifier(options);
+
+        Assert.Equal(5, verifier.AllocationLimitMegabytes);
+        await AssertAcceptedAsync(CorpusFiles.Read("diagram.png"), options);
+    }
+
+    private static byte[] PhonePhoto(int orientation)
+    {
+        using var image = new Image<Rgba32>(PhotoWidth, PhotoHeight, new Rgba32(0, 0, 255));
+        for (var y = 0; y < Marker; y++)
+        {
+            for (var x = 0; x < Marker; x++)
+            {
+                image[x, y] = new Rgba32(255, 0, 0);
+            }
+        }
+
+        var exif = new ExifProfile();
+        exif.SetValue(ExifTag.Orientation, (ushort)orientation);
+        exif.SetValue(ExifTag.Make, "PhoneMaker");
+        exif.SetValue(ExifTag.Model, "Phone 12");
+        exif.SetValue(ExifTag.DateTimeOriginal, "2026:11:30 10:00:00");
+        exif.SetValue(ExifTag.GPSLatitudeRef, "N");
+        exif.SetValue(ExifTag.GPSLatitude, [new SixLabors.ImageSharp.Rational(48, 1), new SixLabors.ImageSharp.Rational(51, 1), new SixLabors.ImageSharp.Rational(30, 1)]);
+        image.Metadata.ExifProfile = exif;
+        using var output = new MemoryStream();
+        image.Save(output, new JpegEncoder { Quality = 95 });
+        return output.ToArray();
+    }
+
+    private static string RedCorner(Image<Rgba32> image)
+    {
+        static bool Red(Rgba32 p) => p.R > 200 && p.G < 80 && p.B < 80;
+        var inset = Marker / 2;
+        var (right, bottom) = (image.Width - 1 - inset, image.Height - 1 - inset);
+        var corners = new (string Name, int X, int Y)[] { ("top-left", inset, inset), ("top-right", right, inset), ("bottom-right", right, bottom), ("bottom-left", inset, bottom) };
+        return string.Join(",", corners.Where(c => Red(image[c.X, c.Y])).Select(c => c.Name));
+    }
+
+    private static byte[] AnimatedGif(int frames, int size)
+    {
+        using var image = new Image<Rgba32>(size, size, new Rgba32(255, 0, 0));
+        for (var i = 1; i < frames; i++)
+        {
+            using var next = new Image<Rgba32>(size, size, new Rgba32(0, (byte)(40 * i), 255));
+            image.Frames.AddFrame(next.Frames.RootFrame);
+        }
+
+        using var output = new MemoryStream();
+        image.Save(output, new GifEncoder());
+        return output.ToArray();
+    }
+}
