@@ -64,7 +64,7 @@ internal sealed class AttachmentService(
         await CheckQuotaAsync(user, conversationId, 0, cancellationToken).ConfigureAwait(false);
         return budget.TryStartUpload(user.UserId)
             ?? throw Refuse(
-                ChatErrorCode.RateLimited,
+                ChatErrorCode.QuotaExceeded,
                 $"You already have {Limits.MaxConcurrentUploadsPerUser} uploads in progress; wait until one of them finishes.");
     }
 

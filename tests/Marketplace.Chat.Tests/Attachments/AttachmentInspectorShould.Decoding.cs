@@ -14,9 +14,9 @@ namespace Marketplace.Chat.Tests.Attachments;
 
 public partial class AttachmentInspectorShould
 {
-    private const int PhotoWidth = 96;
-    private const int PhotoHeight = 48;
-    private const int Marker = 24;
+    private const int PhotoWidth = PhonePhotos.Width;
+    private const int PhotoHeight = PhonePhotos.Height;
+    private const int Marker = PhonePhotos.Marker;
 
     [Theory]
     [InlineData(1, "top-left")]
@@ -29,7 +29,7 @@ public partial class AttachmentInspectorShould
     [InlineData(8, "bottom-left")]
     public async Task Keep_a_phone_photos_orientation_report_it_as_displayed_and_draw_its_preview_upright(int orientation, string markerCorner)
     {
-        var photo = PhonePhoto(orientation);
+        var photo = PhonePhotos.Make(orientation);
 
         var (result, stored) = await InspectAsync(photo);
 
@@ -183,30 +183,6 @@ public partial class AttachmentInspectorShould
 
         Assert.Equal(5, verifier.AllocationLimitMegabytes);
         await AssertAcceptedAsync(CorpusFiles.Read("diagram.png"), options);
-    }
-
-    private static byte[] PhonePhoto(int orientation)
-    {
-        using var image = new Image<Rgba32>(PhotoWidth, PhotoHeight, new Rgba32(0, 0, 255));
-        for (var y = 0; y < Marker; y++)
-        {
-            for (var x = 0; x < Marker; x++)
-            {
-                image[x, y] = new Rgba32(255, 0, 0);
-            }
-        }
-
-        var exif = new ExifProfile();
-        exif.SetValue(ExifTag.Orientation, (ushort)orientation);
-        exif.SetValue(ExifTag.Make, "PhoneMaker");
-        exif.SetValue(ExifTag.Model, "Phone 12");
-        exif.SetValue(ExifTag.DateTimeOriginal, "2026:11:30 10:00:00");
-        exif.SetValue(ExifTag.GPSLatitudeRef, "N");
-        exif.SetValue(ExifTag.GPSLatitude, [new SixLabors.ImageSharp.Rational(48, 1), new SixLabors.ImageSharp.Rational(51, 1), new SixLabors.ImageSharp.Rational(30, 1)]);
-        image.Metadata.ExifProfile = exif;
-        using var output = new MemoryStream();
-        image.Save(output, new JpegEncoder { Quality = 95 });
-        return output.ToArray();
     }
 
     private static string RedCorner(Image<Rgba32> image)
