@@ -185,6 +185,30 @@ public partial class AttachmentInspectorShould
         await AssertAcceptedAsync(CorpusFiles.Read("diagram.png"), options);
     }
 
+    [Fact]
+    public async Task Refuse_an_animated_webp_that_the_decoder_cannot_check_with_a_type_refusal()
+    {
+        var chunks = ImageBytes.WebPChunks(CorpusFiles.Read("icon.webp"));
+        var extended = chunks[0].Data.ToArray();
+        extended[0] |= 0x02; // animation flag
+        byte[] header = [0, 0, 0, 0, 0, 0, .. ThreeBytes(511), .. ThreeBytes(511), .. ThreeBytes(100), 0];
+        byte[] frame = [.. header, .. Chunk(chunks[1]), .. Chunk(chunks[2])];
+        var content = ImageBytes.WebP(("VP8X", extended), ("ANIM", new byte[6]), ("ANMF", frame));
+        Assert.Null(WebPContainer.Read(content).Problem);
+
+        var result = await AssertRejectedAsync(content, ChatErrorCode.AttachmentTypeNotAllowed);
+
+        Assert.Equal("image/webp", result.ContentType);
+    }
+
+    private static byte[] ThreeBytes(int value) => [(byte)value, (byte)(value >> 8), (byte)(value >> 16)];
+
+    private static byte[] Chunk((string FourCc, byte[] Data) chunk)
+    {
+        byte[] bytes = [.. System.Text.Encoding.ASCII.GetBytes(chunk.FourCc), .. BitConverter.GetBytes((uint)chunk.Data.Length), .. chunk.Data];
+        return chunk.Data.Length % 2 == 1 ? [.. bytes, 0] : bytes;
+    }
+
     private static string RedCorner(Image<Rgba32> image)
     {
         static bool Red(Rgba32 p) => p.R > 200 && p.G < 80 && p.B < 80;

@@ -236,6 +236,18 @@ internal sealed class AttachmentInspector : IDisposable
                 height);
         }
 
+        if (layout.AnimatedFrames)
+        {
+            // ImageSharp 2.1 cannot decode animated WebP, and what is not decoded is not accepted.
+            return AttachmentInspection.Reject(
+                ChatErrorCode.AttachmentTypeNotAllowed,
+                "Animated WebP images are not supported; send an animated GIF or a still image.",
+                AttachmentKind.Image,
+                sniffed.ContentType,
+                width,
+                height);
+        }
+
         var stored = Concatenate(layout.Parts);
         if (sniffed.Format == ContentFormat.Jpeg && !JpegEntropyCheck.Decodes(stored))
         {

@@ -17,6 +17,9 @@ internal sealed class ImageLayout
     /// <summary>Gets or sets the number of frames (image descriptors of a GIF, ANMF chunks of a WebP; 1 for a still image).</summary>
     public int Frames { get; set; } = 1;
 
+    /// <summary>Gets or sets whether the image is an animation made of frame chunks (WebP ANMF).</summary>
+    public bool AnimatedFrames { get; set; }
+
     /// <summary>Gets or sets the EXIF orientation (1 to 8) the stored copy keeps; 1 when there is none.</summary>
     public int Orientation { get; set; } = 1;
 

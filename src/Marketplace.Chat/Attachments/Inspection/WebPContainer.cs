@@ -129,6 +129,7 @@ internal static class WebPContainer
                         }
 
                         layout.Frames = sawImage ? layout.Frames + 1 : 1;
+                        layout.AnimatedFrames = true;
                         sawImage = true;
                         kept.Add(chunk);
                         break;
