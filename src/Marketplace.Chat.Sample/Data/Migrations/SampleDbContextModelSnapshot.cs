@@ -69,7 +69,9 @@ namespace Marketplace.Chat.Sample.Data.Migrations
                         .HasColumnType("character varying(200)");
 
                     b.Property<long>("PreviewLength")
-                        .HasColumnType("bigint");
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasDefaultValue(0L);
 
                     b.Property<int?>("PreviewWidth")
                         .HasColumnType("integer");

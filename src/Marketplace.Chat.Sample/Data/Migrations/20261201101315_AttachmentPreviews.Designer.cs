@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Marketplace.Chat.Sample.Data.Migrations
 {
     [DbContext(typeof(SampleDbContext))]
-    [Migration("20261201100802_AttachmentPreviews")]
+    [Migration("20261201101315_AttachmentPreviews")]
     partial class AttachmentPreviews
     {
         /// <inheritdoc />
@@ -72,7 +72,9 @@ namespace Marketplace.Chat.Sample.Data.Migrations
                         .HasColumnType("character varying(200)");
 
                     b.Property<long>("PreviewLength")
-                        .HasColumnType("bigint");
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasDefaultValue(0L);
 
                     b.Property<int?>("PreviewWidth")
                         .HasColumnType("integer");
