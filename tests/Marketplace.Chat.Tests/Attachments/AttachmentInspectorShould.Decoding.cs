@@ -175,14 +175,34 @@ public partial class AttachmentInspectorShould
     }
 
     [Fact]
-    public async Task Refuse_an_image_whose_decode_needs_a_larger_buffer_than_the_allocator_allows()
+    public async Task Refuse_a_decode_that_needs_a_larger_buffer_than_the_allocator_allows()
     {
-        // A 1 px high, 600,000 px wide PNG is under a 1 MP pixel cap, so the allocation limit of one RGBA frame (≈ 3 MiB) holds.
+        // The allocation limit is one RGBA frame of MaxImagePixels (1 MP: 4 MiB, plus 1 MiB of slack). Handed a 2.5 MP
+        // image directly, past the header check, the decoder cannot get its frame buffer.
         var options = new AttachmentOptions { MaxImagePixels = 1_000_000 };
         using var verifier = new ImageVerifier(options);
-
         Assert.Equal(5, verifier.AllocationLimitMegabytes);
-        await AssertAcceptedAsync(CorpusFiles.Read("diagram.png"), options);
+        using var large = new Image<Rgba32>(2500, 1000, new Rgba32(10, 20, 30));
+        using var encoded = new MemoryStream();
+        large.Save(encoded, new SixLabors.ImageSharp.Formats.Png.PngEncoder());
+        var png = encoded.ToArray();
+        var layout = PngContainer.Read(png);
+
+        var verdict = await verifier.VerifyAsync(png, ContentFormat.Png, layout, CancellationToken.None);
+
+        Assert.Equal(ChatErrorCode.ImageTooLarge, verdict.Problem);
+        using var roomy = new ImageVerifier(new AttachmentOptions());
+        Assert.Null((await roomy.VerifyAsync(png, ContentFormat.Png, layout, CancellationToken.None)).Problem);
+    }
+
+    [Fact]
+    public async Task Refuse_an_image_whose_decode_takes_longer_than_allowed()
+    {
+        var options = new AttachmentOptions { ImageDecodeTimeout = TimeSpan.FromMilliseconds(1) };
+
+        var result = await AssertRejectedAsync(CorpusFiles.Read("photo_wine.jpg"), ChatErrorCode.ImageTooLarge, options);
+
+        Assert.Contains("seconds", result.RejectionReason, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -55,6 +55,16 @@ public partial class AttachmentInspectorShould
     }
 
     [Fact]
+    public async Task Refuse_a_pdf_whose_structure_cannot_be_walked_within_the_time_allowed()
+    {
+        var options = new AttachmentOptions { DocumentInspectionTimeout = TimeSpan.FromTicks(1) };
+
+        var result = await AssertRejectedAsync(CorpusFiles.Read("shared-mime-info-spec.pdf"), ChatErrorCode.DocumentMalformed, options);
+
+        Assert.Contains("too complex", result.RejectionReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Accept_the_real_pdf_of_the_corpus_after_parsing_every_object()
     {
         var content = CorpusFiles.Read("shared-mime-info-spec.pdf");

@@ -158,14 +158,19 @@ internal sealed class ImageVerifier : IDisposable
         {
             throw;
         }
-        catch (InvalidMemoryOperationException)
-        {
-            return ImageVerdict.Refuse(ChatErrorCode.ImageTooLarge, "The image needs more memory to decode than is allowed.");
-        }
 #pragma warning disable CA1031 // Whatever a decoder throws on hostile bytes, the answer is the same: it does not decode.
         catch (Exception ex) when (ex is not OutOfMemoryException)
 #pragma warning restore CA1031
         {
+            // The allocation limit surfaces as InvalidMemoryOperationException, sometimes wrapped by the decoder.
+            for (var cause = ex; cause is not null; cause = cause.InnerException)
+            {
+                if (cause is InvalidMemoryOperationException)
+                {
+                    return ImageVerdict.Refuse(ChatErrorCode.ImageTooLarge, "The image needs more memory to decode than is allowed.");
+                }
+            }
+
             return ImageVerdict.Refuse(ChatErrorCode.ImageMalformed, "The image is damaged and cannot be displayed.");
         }
 
