@@ -5,12 +5,14 @@ namespace Marketplace.Chat.Attachments.Inspection;
 
 /// <summary>
 /// Decides from the bytes alone (never the file name or the declared type) whether an upload is an allowed
-/// attachment, and writes the copy to store: images with their metadata removed, other files unchanged.
+/// attachment, and writes the copy to store: images with their metadata removed (the orientation kept), other files
+/// unchanged; for images it also draws the preview.
 /// </summary>
 /// <remarks>
 /// Order of the checks: the size limit of the kind the bytes belong to, the type against the allow-list, then the
-/// format's own rules (image structure and pixel cap, archive bounds and macros, PDF active content, UTF-8 text),
-/// and last the SHA-256 of what was written. The instance holds no per-call state and may be shared.
+/// format's own rules (image pixel cap, structure, frames, entropy data and a full decode; archive bounds and macros;
+/// PDF active content in the raw bytes and in every parsed object; UTF-8 text), and last the SHA-256 of what was
+/// written. The instance holds no per-call state besides the decode gate and may be shared.
 /// </remarks>
 internal sealed class AttachmentInspector : IDisposable
 {
