@@ -109,6 +109,69 @@ public partial class AttachmentInspectorShould
         await AssertRejectedAsync(content, ChatErrorCode.ImageMalformed);
     }
 
+    [Fact]
+    public async Task Refuse_a_progressive_jpeg_with_garbage_in_any_of_its_huffman_coded_first_scans()
+    {
+        // photo_wine.jpg is progressive (SOF2). Its first scans (DC and AC bands) are Huffman-coded symbols, so noise in
+        // them breaks a code, a band or the block count. Refinement scans are mostly raw correction bits: noise there is
+        // indistinguishable from data, and no assertion is made about them.
+        var original = CorpusFiles.Read("photo_wine.jpg");
+        var scans = Scans(original);
+        Assert.Equal(0xC2, ImageBytes.JpegMarkersBeforeScan(original).Single(m => m is >= 0xC0 and <= 0xC3));
+        var firstScans = scans.Where(scan => scan.High == 0 && scan.End - scan.Start > 64).ToList();
+        Assert.True(firstScans.Count >= 4, $"expected several first scans, found {firstScans.Count}");
+
+        foreach (var scan in firstScans)
+        {
+            var content = original.ToArray();
+            var random = new Random(scan.Start);
+            var from = scan.Start + ((scan.End - scan.Start) / 3);
+            for (var i = from; i < Math.Min(scan.End - 2, from + 256); i++)
+            {
+                if (content[i] != 0xFF && content[i - 1] != 0xFF)
+                {
+                    content[i] = (byte)random.Next(0, 0xFF);
+                }
+            }
+
+            Assert.Null(JpegContainer.Read(content).Problem);
+            var (result, _) = await InspectAsync(content);
+            Assert.True(
+                result.RejectionCode == ChatErrorCode.ImageMalformed,
+                $"noise in the scan Ss={scan.SpectralStart} Se={scan.SpectralEnd} at {from} was {(result.Accepted ? "accepted" : result.RejectionCode.ToString())}");
+        }
+    }
+
+    /// <summary>Lists the scans of a JPEG: where their entropy-coded data starts and ends, their band and approximation.</summary>
+    private static List<(int Start, int End, int SpectralStart, int SpectralEnd, int High)> Scans(byte[] jpeg)
+    {
+        var scans = new List<(int, int, int, int, int)>();
+        var position = 2;
+        while (position + 4 <= jpeg.Length && jpeg[position + 1] != 0xD9)
+        {
+            var length = (jpeg[position + 2] << 8) | jpeg[position + 3];
+            if (jpeg[position + 1] != 0xDA)
+            {
+                position += 2 + length;
+                continue;
+            }
+
+            var count = jpeg[position + 4];
+            var at = position + 5 + (2 * count);
+            var start = position + 2 + length;
+            var end = start;
+            while (!(jpeg[end] == 0xFF && jpeg[end + 1] is not 0x00 and not (>= 0xD0 and <= 0xD7)))
+            {
+                end++;
+            }
+
+            scans.Add((start, end, jpeg[at], jpeg[at + 1], jpeg[at + 2] >> 4));
+            position = end;
+        }
+
+        return scans;
+    }
+
     [Theory]
     [InlineData("photo_wine.jpg")]
     [InlineData("photo_bali_small.jpg")]

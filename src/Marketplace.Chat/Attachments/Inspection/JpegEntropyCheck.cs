@@ -3,27 +3,26 @@ using System.Buffers.Binary;
 namespace Marketplace.Chat.Attachments.Inspection;
 
 /// <summary>
-/// Walks the Huffman-coded data of a baseline JPEG (SOF0/SOF1, one interleaved scan) symbol by symbol, without
-/// computing a pixel: every code must exist in its table, no block may hold more than 64 coefficients, and the data
-/// must hold exactly the blocks the frame needs. ImageSharp 2.1 decodes noise in place of broken entropy data
-/// without complaint; this is the check that tells a damaged photo from a real one.
+/// Walks the Huffman-coded data of a JPEG (baseline or progressive, every scan) symbol by symbol, without computing
+/// a pixel: every code must exist in its table, no block may hold coefficients past its band, and each scan must
+/// hold exactly the blocks the frame needs, ending at the next marker. ImageSharp 2.1 decodes noise in place of
+/// broken entropy data without complaint; this is the check that tells a damaged photo from a real one.
 /// </summary>
 /// <remarks>
-/// Progressive and multi-scan JPEGs are not walked here (ImageSharp's decode is their only check). The walk reads
-/// each bit once: linear in the file size, no allocation beyond the Huffman tables.
+/// Lossless and arithmetic-coded JPEGs are not walked (ImageSharp's decode is their only check). Linear in the file
+/// size; a progressive image keeps one 64-bit mask per block to follow its refinement scans (8 bytes per 64 pixels
+/// and component).
 /// </remarks>
 internal static class JpegEntropyCheck
 {
     private const int MaxPaddingBytes = 16;
 
-    /// <summary>Returns false when the entropy-coded data of a baseline JPEG does not decode; true otherwise (and for layouts it does not walk).</summary>
+    /// <summary>Returns false when the entropy-coded data does not decode; true otherwise (and for codings it does not walk).</summary>
     public static bool Decodes(ReadOnlySpan<byte> jpeg)
     {
         var tables = new HuffmanTable?[8];
-        var components = new List<(int Id, int H, int V)>();
+        Frame? frame = null;
         var restartInterval = 0;
-        var baseline = false;
-        int width = 0, height = 0;
         var position = 2;
         while (position + 4 <= jpeg.Length)
         {
@@ -39,6 +38,11 @@ internal static class JpegEntropyCheck
                 continue;
             }
 
+            if (marker == 0xD9)
+            {
+                return true;
+            }
+
             var length = BinaryPrimitives.ReadUInt16BigEndian(jpeg[(position + 2)..]);
             if (position + 2 + length > jpeg.Length || length < 2)
             {
@@ -48,19 +52,16 @@ internal static class JpegEntropyCheck
             var payload = jpeg.Slice(position + 4, length - 2);
             switch (marker)
             {
-                case 0xC0 or 0xC1:
-                    baseline = true;
-                    height = BinaryPrimitives.ReadUInt16BigEndian(payload[1..]);
-                    width = BinaryPrimitives.ReadUInt16BigEndian(payload[3..]);
-                    for (var i = 0; i < payload[5]; i++)
+                case 0xC0 or 0xC1 or 0xC2:
+                    frame = Frame.Read(payload, progressive: marker == 0xC2);
+                    if (frame is null)
                     {
-                        var at = 6 + (3 * i);
-                        components.Add((payload[at], payload[at + 1] >> 4, payload[at + 1] & 0x0F));
+                        return false;
                     }
 
                     break;
-                case >= 0xC2 and <= 0xCF and not 0xC4 and not 0xC8 and not 0xCC:
-                    return true; // progressive, lossless or arithmetic: not walked here
+                case >= 0xC3 and <= 0xCF and not 0xC4 and not 0xC8 and not 0xCC:
+                    return true; // lossless or arithmetic: not walked here
                 case 0xC4:
                     if (!ReadTables(payload, tables))
                     {
@@ -72,7 +73,19 @@ internal static class JpegEntropyCheck
                     restartInterval = BinaryPrimitives.ReadUInt16BigEndian(payload);
                     break;
                 case 0xDA:
-                    return !baseline || WalkScan(jpeg, position + 2 + length, payload, tables, components, restartInterval, width, height);
+                    if (frame is null)
+                    {
+                        return false;
+                    }
+
+                    var end = WalkScan(jpeg, position + 2 + length, payload, tables, frame, restartInterval);
+                    if (end < 0)
+                    {
+                        return false;
+                    }
+
+                    position = end;
+                    continue;
             }
 
             position += 2 + length;
@@ -111,75 +124,113 @@ internal static class JpegEntropyCheck
         return true;
     }
 
-    private static bool WalkScan(
-        ReadOnlySpan<byte> jpeg,
-        int dataStart,
-        ReadOnlySpan<byte> header,
-        HuffmanTable?[] tables,
-        List<(int Id, int H, int V)> components,
-        int restartInterval,
-        int width,
-        int height)
+    /// <summary>Walks one scan; returns the position of the marker after it, or -1 when its data does not decode.</summary>
+    private static int WalkScan(ReadOnlySpan<byte> jpeg, int dataStart, ReadOnlySpan<byte> header, HuffmanTable?[] tables, Frame frame, int restartInterval)
     {
         var count = header[0];
-        if (count != components.Count || header.Length < 1 + (2 * count) + 3)
+        if (count == 0 || header.Length < 1 + (2 * count) + 3)
         {
-            return true; // one scan per component: not walked here
+            return -1;
         }
 
-        var hMax = components.Max(c => c.H);
-        var vMax = components.Max(c => c.V);
-        if (hMax == 0 || vMax == 0)
+        var spectralStart = header[1 + (2 * count)];
+        var spectralEnd = header[2 + (2 * count)];
+        var high = header[3 + (2 * count)] >> 4;
+        if (spectralStart > spectralEnd || spectralEnd > 63 || (spectralStart > 0 && count != 1) || (!frame.Progressive && (spectralStart != 0 || spectralEnd != 63)))
         {
-            return false;
+            return -1;
         }
 
-        var blocks = new List<(HuffmanTable Dc, HuffmanTable Ac)>();
+        // Per block of an MCU: its component and tables.
+        var blocks = new List<(Component Component, int X, int Y)>();
+        var scanComponents = new List<(Component Component, HuffmanTable? Dc, HuffmanTable? Ac)>();
         for (var i = 0; i < count; i++)
         {
             var id = header[1 + (2 * i)];
+            var component = frame.Components.Find(c => c.Id == id);
             var selectors = header[2 + (2 * i)];
-            var component = components.FindIndex(c => c.Id == id);
-            if (component < 0 || tables[selectors >> 4] is not { } dc || tables[4 + (selectors & 0x0F)] is not { } ac)
+            if (component is null)
             {
-                return false;
+                return -1;
             }
 
-            var (_, h, v) = components[component];
-            var perMcu = count == 1 ? 1 : h * v;
-            for (var b = 0; b < perMcu; b++)
+            var dc = tables[selectors >> 4];
+            var ac = tables[4 + (selectors & 0x0F)];
+            var needsDc = spectralStart == 0 && high == 0;
+            var needsAc = spectralEnd > 0 && !(spectralStart == 0 && frame.Progressive);
+            if ((needsDc && dc is null) || ((needsAc || (frame.Progressive && spectralStart > 0)) && ac is null))
             {
-                blocks.Add((dc, ac));
+                return -1;
             }
+
+            scanComponents.Add((component, dc, ac));
         }
 
-        long mcus = count == 1
-            ? (long)Math.Ceiling(width * components[0].H / (8.0 * hMax)) * (long)Math.Ceiling(height * components[0].V / (8.0 * vMax))
-            : (long)Math.Ceiling(width / (8.0 * hMax)) * (long)Math.Ceiling(height / (8.0 * vMax));
-        var reader = new BitReader(jpeg, dataStart);
-        for (long mcu = 0; mcu < mcus; mcu++)
+        long mcusAcross, mcusDown;
+        if (count == 1)
         {
-            if (restartInterval > 0 && mcu > 0 && mcu % restartInterval == 0 && !reader.Restart())
+            var only = scanComponents[0].Component;
+            (mcusAcross, mcusDown) = (only.BlocksAcross, only.BlocksDown);
+        }
+        else
+        {
+            (mcusAcross, mcusDown) = (frame.McusAcross, frame.McusDown);
+        }
+
+        var reader = new BitReader(jpeg, dataStart);
+        var endOfBandRun = 0;
+        for (long mcu = 0; mcu < mcusAcross * mcusDown; mcu++)
+        {
+            if (restartInterval > 0 && mcu > 0 && mcu % restartInterval == 0)
             {
-                return false;
+                if (!reader.Restart())
+                {
+                    return -1;
+                }
+
+                endOfBandRun = 0;
             }
 
-            foreach (var (dc, ac) in blocks)
+            foreach (var (component, dc, ac) in scanComponents)
             {
-                if (!WalkBlock(ref reader, dc, ac))
+                var (across, down) = count == 1 ? (1, 1) : (component.H, component.V);
+                for (var by = 0; by < down; by++)
                 {
-                    return false;
+                    for (var bx = 0; bx < across; bx++)
+                    {
+                        bool ok;
+                        if (!frame.Progressive)
+                        {
+                            ok = WalkBaselineBlock(ref reader, dc!, ac!);
+                        }
+                        else if (spectralStart == 0)
+                        {
+                            ok = high == 0 ? WalkDcFirst(ref reader, dc!) : reader.Skip(1);
+                        }
+                        else
+                        {
+                            // AC scans of a progressive JPEG hold one component, so the MCU is the block.
+                            ref var mask = ref component.Masks[mcu];
+                            ok = high == 0
+                                ? WalkAcFirst(ref reader, ac!, spectralStart, spectralEnd, ref endOfBandRun, ref mask)
+                                : WalkAcRefine(ref reader, ac!, spectralStart, spectralEnd, ref endOfBandRun, ref mask);
+                        }
+
+                        if (!ok)
+                        {
+                            return -1;
+                        }
+                    }
                 }
             }
         }
 
-        return reader.PaddingLeft <= MaxPaddingBytes;
+        return reader.EndOfScan(MaxPaddingBytes);
     }
 
-    private static bool WalkBlock(ref BitReader reader, HuffmanTable dc, HuffmanTable ac)
+    private static bool WalkBaselineBlock(ref BitReader reader, HuffmanTable dc, HuffmanTable ac)
     {
-        var size = dc.Decode(ref reader);
-        if (size is < 0 or > 15 || !reader.Skip(size))
+        if (!WalkDcFirst(ref reader, dc))
         {
             return false;
         }
@@ -215,6 +266,241 @@ internal static class JpegEntropyCheck
         }
 
         return true;
+    }
+
+    private static bool WalkDcFirst(ref BitReader reader, HuffmanTable dc)
+    {
+        var size = dc.Decode(ref reader);
+        return size is >= 0 and <= 15 && reader.Skip(size);
+    }
+
+    private static bool WalkAcFirst(ref BitReader reader, HuffmanTable ac, int start, int end, ref int endOfBandRun, ref ulong nonZero)
+    {
+        if (endOfBandRun > 0)
+        {
+            endOfBandRun--;
+            return true;
+        }
+
+        for (var k = start; k <= end;)
+        {
+            var symbol = ac.Decode(ref reader);
+            if (symbol < 0)
+            {
+                return false;
+            }
+
+            var run = symbol >> 4;
+            var bits = symbol & 0x0F;
+            if (bits == 0)
+            {
+                if (run != 15)
+                {
+                    if (!ReadEndOfBandRun(ref reader, run, ref endOfBandRun))
+                    {
+                        return false;
+                    }
+
+                    endOfBandRun--;
+                    return true;
+                }
+
+                k += 16;
+                continue;
+            }
+
+            k += run;
+            if (k > end || !reader.Skip(bits))
+            {
+                return false;
+            }
+
+            nonZero |= 1UL << k;
+            k++;
+        }
+
+        return true;
+    }
+
+    private static bool WalkAcRefine(ref BitReader reader, HuffmanTable ac, int start, int end, ref int endOfBandRun, ref ulong nonZero)
+    {
+        var k = start;
+        if (endOfBandRun == 0)
+        {
+            for (; k <= end; k++)
+            {
+                var symbol = ac.Decode(ref reader);
+                if (symbol < 0)
+                {
+                    return false;
+                }
+
+                var run = symbol >> 4;
+                var bits = symbol & 0x0F;
+                if (bits != 0)
+                {
+                    if (!reader.Skip(1))
+                    {
+                        return false;
+                    }
+                }
+                else if (run != 15)
+                {
+                    if (!ReadEndOfBandRun(ref reader, run, ref endOfBandRun))
+                    {
+                        return false;
+                    }
+
+                    break;
+                }
+
+                // Skip `run` zero coefficients, reading a correction bit for each already non-zero one on the way.
+                do
+                {
+                    if ((nonZero & (1UL << k)) != 0)
+                    {
+                        if (!reader.Skip(1))
+                        {
+                            return false;
+                        }
+                    }
+                    else if (--run < 0)
+                    {
+                        break;
+                    }
+
+                    k++;
+                }
+                while (k <= end);
+
+                if (bits != 0)
+                {
+                    if (k > end)
+                    {
+                        return false;
+                    }
+
+                    nonZero |= 1UL << k;
+                }
+            }
+        }
+
+        if (endOfBandRun > 0)
+        {
+            for (; k <= end; k++)
+            {
+                if ((nonZero & (1UL << k)) != 0 && !reader.Skip(1))
+                {
+                    return false;
+                }
+            }
+
+            endOfBandRun--;
+        }
+
+        return true;
+    }
+
+    private static bool ReadEndOfBandRun(ref BitReader reader, int run, ref int endOfBandRun)
+    {
+        endOfBandRun = 1 << run;
+        for (var i = run - 1; i >= 0; i--)
+        {
+            var bit = reader.Read();
+            if (bit < 0)
+            {
+                return false;
+            }
+
+            endOfBandRun += bit << i;
+        }
+
+        return true;
+    }
+
+    private sealed class Frame
+    {
+        public required bool Progressive { get; init; }
+
+        public required List<Component> Components { get; init; }
+
+        public long McusAcross { get; private set; }
+
+        public long McusDown { get; private set; }
+
+        public int HMax { get; private set; }
+
+        public int VMax { get; private set; }
+
+        public static Frame? Read(ReadOnlySpan<byte> payload, bool progressive)
+        {
+            if (payload.Length < 6)
+            {
+                return null;
+            }
+
+            var height = BinaryPrimitives.ReadUInt16BigEndian(payload[1..]);
+            var width = BinaryPrimitives.ReadUInt16BigEndian(payload[3..]);
+            var count = payload[5];
+            if (payload.Length < 6 + (3 * count) || count == 0 || width == 0 || height == 0)
+            {
+                return null;
+            }
+
+            var components = new List<Component>();
+            for (var i = 0; i < count; i++)
+            {
+                var at = 6 + (3 * i);
+                var (h, v) = (payload[at + 1] >> 4, payload[at + 1] & 0x0F);
+                if (h is < 1 or > 4 || v is < 1 or > 4)
+                {
+                    return null;
+                }
+
+                components.Add(new Component(payload[at], h, v));
+            }
+
+            var frame = new Frame { Progressive = progressive, Components = components };
+            frame.HMax = components.Max(c => c.H);
+            frame.VMax = components.Max(c => c.V);
+            frame.McusAcross = (width + (8 * frame.HMax) - 1) / (8 * frame.HMax);
+            frame.McusDown = (height + (8 * frame.VMax) - 1) / (8 * frame.VMax);
+            foreach (var component in components)
+            {
+                component.Size(width, height, frame.HMax, frame.VMax, progressive);
+            }
+
+            return frame;
+        }
+    }
+
+    private sealed class Component(int id, int h, int v)
+    {
+        public int Id { get; } = id;
+
+        public int H { get; } = h;
+
+        public int V { get; } = v;
+
+        /// <summary>Gets the blocks per line of this component's own data (what a non-interleaved scan covers).</summary>
+        public long BlocksAcross { get; private set; }
+
+        public long BlocksDown { get; private set; }
+
+        /// <summary>Gets the non-zero coefficient masks of this component's blocks, in the order a non-interleaved scan visits them (progressive only).</summary>
+        public ulong[] Masks { get; private set; } = [];
+
+        public void Size(int width, int height, int hMax, int vMax, bool progressive)
+        {
+            var componentWidth = ((width * H) + hMax - 1) / hMax;
+            var componentHeight = ((height * V) + vMax - 1) / vMax;
+            BlocksAcross = (componentWidth + 7) / 8;
+            BlocksDown = (componentHeight + 7) / 8;
+            if (progressive)
+            {
+                Masks = new ulong[BlocksAcross * BlocksDown];
+            }
+        }
     }
 
     private sealed class HuffmanTable
@@ -274,8 +560,30 @@ internal static class JpegEntropyCheck
         private int _bitsLeft;
         private int _fill;
 
-        /// <summary>Gets the bytes between the last bit read and the end-of-image marker.</summary>
-        public readonly int PaddingLeft => Math.Max(0, _data.Length - 2 - _position);
+        /// <summary>
+        /// Drops the bits left of the current byte and returns the position of the marker that ends the scan, allowing
+        /// at most <paramref name="slack"/> bytes before it; -1 when more data follows.
+        /// </summary>
+        public int EndOfScan(int slack)
+        {
+            _bitsLeft = 0;
+            for (var skipped = 0; _position + 1 < _data.Length; skipped++)
+            {
+                if (_data[_position] == 0xFF && _data[_position + 1] is not 0x00 and not (>= 0xD0 and <= 0xD7))
+                {
+                    return _position;
+                }
+
+                if (skipped >= slack)
+                {
+                    return -1;
+                }
+
+                _position++;
+            }
+
+            return -1;
+        }
 
         public int Read()
         {
