@@ -72,6 +72,17 @@ export interface ConversationEvents {
   presence: PresenceChanged;
   readReceipt: ReadReceipt;
   participantJoined: ParticipantJoined;
+  /** A queued send failed in a way that passes (connection lost, `RateLimited`, `Unavailable`) and will be tried again under the same id. */
+  retrying: { clientMessageId: string; error: ChatError; attempt: number };
+}
+
+/** Options of one send. */
+export interface SendOptions {
+  /**
+   * Whether retryable refusals (`RateLimited`, `Unavailable`) are retried with back-off (the default) or reject at once.
+   * A lost connection is always waited out: the send stays queued under its id.
+   */
+  retryRefusals?: boolean;
 }
 
 const DEFAULT_DELAYS = [0, 1000, 2000, 5000, 10000];
@@ -330,6 +341,7 @@ interface QueuedSend {
   resolve: (message: ChatMessage) => void;
   reject: (error: ChatError) => void;
   attempts: number;
+  retryRefusals: boolean;
 }
 
 /**
@@ -404,16 +416,16 @@ export class Conversation {
    * under the same id until the server stores it (resolves with the stored message) or refuses it (rejects with a
    * ChatError). `Unavailable` and `RateLimited` are retried.
    */
-  send(text: string): Promise<ChatMessage> {
+  send(text: string, options?: SendOptions): Promise<ChatMessage> {
     this.stopTyping();
-    return this.#enqueue((id, conversationId) => this.#client._invokeQueued<ChatMessage>("Send", conversationId, id, text));
+    return this.#enqueue((id, conversationId) => this.#client._invokeQueued<ChatMessage>("Send", conversationId, id, text), options);
   }
 
   /** Sends an uploaded attachment (its id or the upload's result) with an optional caption, queued and retried like {@link send}. */
-  sendAttachment(attachment: string | ChatAttachmentInfo, caption?: string | null): Promise<ChatMessage> {
+  sendAttachment(attachment: string | ChatAttachmentInfo, caption?: string | null, options?: SendOptions): Promise<ChatMessage> {
     const attachmentId = typeof attachment === "string" ? attachment : attachment.id;
     return this.#enqueue((id, conversationId) =>
-      this.#client._invokeQueued<ChatMessage>("SendAttachment", conversationId, id, attachmentId, caption ?? null));
+      this.#client._invokeQueued<ChatMessage>("SendAttachment", conversationId, id, attachmentId, caption ?? null), options);
   }
 
   /**
@@ -698,11 +710,13 @@ export class Conversation {
     return this.#filling;
   }
 
-  #enqueue(invoke: (id: string, conversationId: string) => Promise<ChatMessage>): Promise<ChatMessage> {
+  #enqueue(invoke: (id: string, conversationId: string) => Promise<ChatMessage>, options?: SendOptions): Promise<ChatMessage> {
     if (this.#closed) return Promise.reject(new ChatError("Cancelled", "The conversation was left."));
     const id = newId();
     return new Promise<ChatMessage>((resolve, reject) => {
-      this.#outbox.push({ id, invoke: (conversationId) => invoke(id, conversationId), resolve, reject, attempts: 0 });
+      this.#outbox.push({
+        id, invoke: (conversationId) => invoke(id, conversationId), resolve, reject, attempts: 0, retryRefusals: options?.retryRefusals ?? true,
+      });
       this.#pump();
     });
   }
@@ -723,13 +737,19 @@ export class Conversation {
           item.resolve(stored);
         } catch (error) {
           const failure = toChatError(error);
-          if (failure.code === "Disconnected") return; // retried after the reconnect, same id
-          if (failure.code === "NotJoined") {
-            this.#joinedEpoch = -1;
-            void this._resume();
+          if (failure.code === "Disconnected" || failure.code === "NotJoined") {
+            // Retried after the reconnect (or the rejoin), under the same id: a send the server stored before the
+            // connection dropped is answered with the stored message, not stored twice.
+            this.#events.emit("retrying", { clientMessageId: item.id, error: failure, attempt: item.attempts });
+            if (failure.code === "NotJoined") {
+              this.#joinedEpoch = -1;
+              void this._resume();
+            }
             return;
           }
-          if (failure.retryable || (failure.code === "ServerError" && item.attempts < 3)) {
+          const retry = failure.code === "ServerError" ? item.attempts < 3 : failure.retryable && item.retryRefusals;
+          if (retry) {
+            this.#events.emit("retrying", { clientMessageId: item.id, error: failure, attempt: item.attempts });
             this.#pumpTimer = setTimeout(() => void this.#pump(), Math.min(500 * 2 ** (item.attempts - 1), 10_000));
             return;
           }

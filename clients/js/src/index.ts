@@ -1,5 +1,5 @@
 export { ChatClient, Conversation } from "./client.js";
-export type { ChatClientOptions, ChatClientEvents, ConversationEvents, ConnectionStatus } from "./client.js";
+export type { SendOptions, ChatClientOptions, ChatClientEvents, ConversationEvents, ConnectionStatus } from "./client.js";
 export { ChatError, toChatError } from "./errors.js";
 export type { ChatErrorCode, ClientErrorCode } from "./errors.js";
 export { SequenceOrder } from "./ordering.js";
