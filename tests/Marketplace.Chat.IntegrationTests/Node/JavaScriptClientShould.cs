@@ -153,7 +153,7 @@ public sealed partial class JavaScriptClientShould(PostgresFixture postgres, ITe
             File.Exists(Path.Combine(package, "node_modules", "@microsoft", "signalr", "package.json")),
             $"{package}/node_modules has no @microsoft/signalr. " + NodeProcess.Prerequisites);
 
-        var run = await NodeProcess.RunAsync(package, ["--test", "--test-reporter=tap", path], ScenarioTimeout, environment: environment);
+        var run = await NodeProcess.RunAsync(package, ["--test", "--test-force-exit", "--test-reporter=tap", path], ScenarioTimeout, environment: environment);
         log.WriteLine(run.Describe());
         Assert.True(run.ExitCode == 0, run.Describe());
 

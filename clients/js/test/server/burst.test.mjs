@@ -1,9 +1,10 @@
-// 500 messages from the other party while the receiver's socket is force-closed 5 times at random moments:
-// the application sees every message exactly once, in sequence order.
+// 500 messages from the other party while the receiver's connection is force-closed 5 times at random moments and
+// stays down for a random stretch of the burst (up to 80 messages, more than the snapshot's page, so the client must
+// fill from history): the application sees every message exactly once, in sequence order.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { assertContiguous, chatClient, env, forceClose, rawConnection, record, texts, within, STEP_MS } from "./support.mjs";
+import { assertContiguous, chatClient, env, proxy, rawConnection, record, texts, until, within, STEP_MS } from "./support.mjs";
 
 const COUNT = 500;
 const DROPS = 5;
@@ -11,7 +12,8 @@ const IN_FLIGHT = 8;
 
 test("a burst with five forced socket drops reaches the application exactly once and in order", { timeout: 120_000 }, async () => {
   const { id, buyer, seller } = env.scenario.open;
-  const receiver = chatClient(env.urlA, buyer);
+  const network = await proxy(env.urlA);
+  const receiver = chatClient(network.url, buyer);
   let reconnects = 0;
   receiver.on("status", (s) => { if (s === "reconnecting") reconnects++; });
   await receiver.start();
@@ -20,9 +22,13 @@ test("a burst with five forced socket drops reaches the application exactly once
   const sender = await rawConnection(env.urlA, seller);
   await within(sender.invoke("Join", id), STEP_MS, "sender joins");
 
-  // Random moments: after a random number of acknowledged sends, spread over the burst.
-  const dropAt = new Set();
-  while (dropAt.size < DROPS) dropAt.add(20 + Math.floor(Math.random() * (COUNT - 40)));
+  // Random moments: drop i happens after 100·i + [5, 25) acknowledged sends and lasts [1, 80) more.
+  const dropAt = new Map();
+  for (let i = 0; i < DROPS; i++) {
+    const at = i * (COUNT / DROPS) + 5 + Math.floor(Math.random() * 20);
+    dropAt.set(at, 1 + Math.floor(Math.random() * 79));
+  }
+  let backAt = -1;
   let acknowledged = 0;
   let drops = 0;
   const sent = [];
@@ -34,10 +40,21 @@ test("a burst with five forced socket drops reaches the application exactly once
       const stored = await within(sender.invoke("Send", conversation.conversationId, randomUUID(), text), STEP_MS, `send ${n}`);
       sent.push(stored);
       acknowledged++;
-      if (dropAt.has(acknowledged) && forceClose(receiver)) drops++;
+      const outage = dropAt.get(acknowledged);
+      if (outage !== undefined) {
+        // Cut a live connection each time: if the previous outage has not healed yet, wait for it (the others keep sending).
+        await until((check, offs) => offs.push(receiver.on("status", check)), () => receiver.status === "connected", STEP_MS, "reconnected before the next drop");
+        network.offline();
+        backAt = acknowledged + outage;
+        drops++;
+      } else if (acknowledged >= backAt && backAt >= 0) {
+        backAt = -1;
+        network.online();
+      }
     }
   }
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  network.online();
 
   await seen.until(() => texts(seen.messages).length >= COUNT, `all ${COUNT} messages (have ${texts(seen.messages).length})`, 60_000);
   assert.equal(drops, DROPS, "the socket was force-closed five times");
@@ -52,4 +69,5 @@ test("a burst with five forced socket drops reaches the application exactly once
 
   await sender.stop();
   await receiver.stop();
+  await network.close();
 });

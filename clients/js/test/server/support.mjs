@@ -20,7 +20,7 @@ function required(name) {
   return value;
 }
 
-const quiet = { log: (level, message) => { if (level >= LogLevel.Error && !/WebSocket closed|connection being closed|Server timeout/i.test(message)) console.error(message); } };
+const quiet = { log: (level, message) => { if (level >= LogLevel.Error && !/WebSocket closed|connection being closed|Server timeout|fetch failed|Failed to start the connection|negotiation/i.test(message)) console.error(message); } };
 
 /** A package client for a user, on the transaction hub of a base URL. */
 export function chatClient(baseUrl, userId, options = {}) {
