@@ -10,7 +10,6 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Marketplace.Chat.Sample;
 
@@ -102,15 +101,11 @@ public sealed partial class SampleApp : IAsyncDisposable
     private static void ConfigureServices(WebApplicationBuilder builder, string connectionString)
     {
         var services = builder.Services;
-        services.AddDbContext<SampleDbContext>(o => o
-            .UseNpgsql(connectionString)
-            // The migrations are written by hand (the EF design-time package is not available here), so the sample ships no
-            // model snapshot and EF would report "pending model changes" on every start. The browser test project checks
-            // instead that the migrations build exactly the schema the model describes (MigrationsShould).
-            .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)));
+        services.AddDbContext<SampleDbContext>(o => o.UseNpgsql(connectionString));
         services.AddMarketplaceChat(o => o.AdminRole = User.AdminRole)
             .AddEntityFrameworkStores<SampleDbContext>()
-            .AddTransactionPartyResolver<OrderParties>();
+            .AddTransactionPartyResolver<OrderParties>()
+            .AddLogKey(Chat.SampleLogKey.KeyId, Chat.SampleLogKey.LoadOrCreate(builder));
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 
         services.AddSingleton<ChatStatistics>();
@@ -201,6 +196,7 @@ public sealed partial class SampleApp : IAsyncDisposable
 
         var api = app.MapGroup("/api").RequireAuthorization().AddEndpointFilter(SameOriginJson).AddEndpointFilter(ChatRefusals);
         api.MapShopEndpoints();
+        api.MapShippingEndpoints();
         app.MapFakePay(api);
         api.MapGet("/admin/stats", (ChatStatistics statistics) => statistics.Snapshot()).RequireAuthorization(AdminPolicy);
 

@@ -89,7 +89,8 @@ internal static class BenchServer
                     }
                 })
                 .AddEntityFrameworkStores<BenchDbContext>()
-                .AddTransactionPartyResolver<BenchParties>();
+                .AddTransactionPartyResolver<BenchParties>()
+                .AddLogKey("bench-log", System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
             if (withoutLivePush)
             {
                 // Diagnostic variant: drop the built-in live notification push (the stored inbox stays), to measure its share.

@@ -230,6 +230,14 @@ export class ChatClient {
     return this.#byKey.get(key);
   }
 
+  /**
+   * Invokes a hub method the client does not wrap (a host's own, or a newer server's), with the client's timeout;
+   * failures reject with a ChatError.
+   */
+  invoke<T>(method: string, ...args: unknown[]): Promise<T> {
+    return this._invoke<T>(method, ...args);
+  }
+
   /** Invokes a hub method with the client's timeout, turning failures into ChatErrors. @internal */
   async _invoke<T>(method: string, ...args: unknown[]): Promise<T> {
     if (this.connection.state !== HubConnectionState.Connected) {
@@ -467,6 +475,14 @@ export class Conversation {
    */
   history(beforeSequence: number, limit = 50): Promise<ChatHistoryPage> {
     return this.#client._invoke<ChatHistoryPage>("History", this.conversationId, beforeSequence, null, limit);
+  }
+
+  /**
+   * The log as written, for administrators of a disputed transaction chat or a dispute chat (hub method `Evidence`):
+   * originals of edited entries, texts of deleted ones and the chain's verdict. Others are refused.
+   */
+  evidence<T = unknown>(): Promise<T> {
+    return this.#client._invoke<T>("Evidence", this.conversationId);
   }
 
   /** Marks everything up to a sequence (default: everything delivered) as read; resolves with the unread count. */

@@ -56,7 +56,7 @@ export async function render(main, [orderId], { me, navigate, toast, trackHub })
     const counted = conversation.snapshot.lastSequence;
     conversation.on("message", m => {
       const o = byConversation.get(m.conversationId);
-      if (!o || m.sequence <= counted) return;
+      if (!o || m.sequence <= counted) return; // the client never hands Edit/Deletion entries over as messages
       o.chat.lastMessage = m;
       const active = o.id === orderId && document.visibilityState === "visible";
       if (!active && m.senderId !== me.id) o.chat.unread += 1;
@@ -150,6 +150,12 @@ function orderHeader(detail, { me, navigate, toast, refresh }) {
       case "complete": {
         const b = h("button", { type: "button", class: "button success", "data-action": "complete", text: t("markReceived") });
         b.addEventListener("click", () => run(b, () => api.post(`/api/orders/${o.id}/complete`)));
+        return b;
+      }
+      case "ship": {
+        // The marketplace posts a notice in the chat (IChatLifecycle.PostNoticeAsync); marking twice posts once.
+        const b = h("button", { type: "button", class: "button primary", "data-action": "ship", text: t("markShipped") });
+        b.addEventListener("click", () => run(b, () => api.post(`/api/orders/${o.id}/ship`)));
         return b;
       }
       case "dispute": {
