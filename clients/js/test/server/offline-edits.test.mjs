@@ -37,6 +37,9 @@ test("an edit and a deletion made while offline are applied after reconnect", { 
   assert.ok(!seen.changes.some((m) => m.id === third.id), "the untouched message did not change");
   assert.equal(texts(seen.messages).length, 3, "edits and deletions are not new messages");
   assertContiguous(assert, seen.entries, "entries");
+  // The append-only log's contract: the edit and the deletion are entries of their own, caught up by history.
+  assert.ok(seen.entries.some((e) => e.kind === "Edit" && e.targetId === first.id && e.text === "Le prix est 35 €"), "the Edit entry was delivered");
+  assert.ok(seen.entries.some((e) => e.kind === "Deletion" && e.targetId === second.id && e.text === null), "the Deletion entry was delivered, without the text");
 
   await other.stop();
   await client.stop();
