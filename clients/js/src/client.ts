@@ -522,9 +522,10 @@ export class Conversation {
   }
 
   /** Joins (again) and catches up: the snapshot's entries, then history after the contiguous sequence. @internal */
-  _sync(): Promise<void> {
+  _sync(fresh = false): Promise<void> {
     const epoch = this.#client._epoch;
-    if (this.#syncing && this.#syncEpoch === epoch) return this.#syncing;
+    // A join already under way on this connection will do, unless the caller needs one that starts after an event.
+    if (this.#syncing && this.#syncEpoch === epoch && !fresh) return this.#syncing;
     // A sync begun on an earlier connection is finished (or failed) first, then this one joins the current connection.
     const next = (this.#syncing ?? Promise.resolve()).catch(() => undefined).then(() => this.#doSync());
     this.#syncing = next;
@@ -565,7 +566,7 @@ export class Conversation {
   /** @internal */
   async _stateChanged(change: ConversationStateChanged): Promise<void> {
     try {
-      await this._sync();
+      await this._sync(true); // permissions as they are after the transition, not from a join begun before it
       this.#events.emit("stateChanged", { change, snapshot: this.snapshot });
     } catch (error) {
       this.#client._error(this, toChatError(error));
@@ -597,7 +598,11 @@ export class Conversation {
   /** @internal */
   async _participantJoined(joined: ParticipantJoined): Promise<void> {
     this.#events.emit("participantJoined", joined);
-    await this._resume();
+    try {
+      await this._sync(true);
+    } catch (error) {
+      this.#client._error(this, toChatError(error));
+    }
   }
 
   /** @internal */
