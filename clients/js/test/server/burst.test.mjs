@@ -10,12 +10,15 @@ const COUNT = 500;
 const DROPS = 5;
 const IN_FLIGHT = 8;
 
-test("a burst with five forced socket drops reaches the application exactly once and in order", { timeout: 120_000 }, async () => {
+test("a burst with five forced socket drops reaches the application exactly once and in order", { timeout: 120_000 }, async (t) => {
   const { id, buyer, seller } = env.scenario.open;
   const network = await proxy(env.urlA);
   const receiver = chatClient(network.url, buyer);
   let reconnects = 0;
   receiver.on("status", (s) => { if (s === "reconnecting") reconnects++; });
+  const calls = {};
+  const invoke = receiver.connection.invoke.bind(receiver.connection);
+  receiver.connection.invoke = (method, ...args) => { calls[method] = (calls[method] ?? 0) + 1; return invoke(method, ...args); };
   await receiver.start();
   const conversation = await receiver.join(id);
   const seen = record(conversation);
@@ -66,6 +69,7 @@ test("a burst with five forced socket drops reaches the application exactly once
   const bySequence = [...sent].sort((a, b) => a.sequence - b.sequence).map((m) => m.id);
   assert.deepEqual(seen.messages.filter((m) => m.kind === "Text").map((m) => m.id), bySequence, "in the order the server stored them");
   assert.equal(conversation.lastSequence, Math.max(...sent.map((m) => m.sequence)));
+  t.diagnostic(`drops ${drops}, outages ${[...dropAt.values()].join("/")} sends long, reconnects ${reconnects}, Join ${calls.Join}, History ${calls.History}`);
 
   await sender.stop();
   await receiver.stop();
