@@ -539,7 +539,12 @@ export class Conversation {
     try {
       await this._sync();
     } catch (error) {
-      this.#client._error(this, toChatError(error));
+      const failure = toChatError(error);
+      // Refused for good (no longer a participant, conversation gone): queued sends can never go out.
+      if (failure.isRefusal && !failure.retryable) {
+        for (const item of this.#outbox.splice(0)) item.reject(failure);
+      }
+      this.#client._error(this, failure);
     }
   }
 
