@@ -379,6 +379,9 @@ export class Conversation {
   #typingSentAt = 0;
   #typingIdle: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
+  #resumeAttempts = 0;
+  #resumeTimer: ReturnType<typeof setTimeout> | undefined;
+  #fillAttempts = 0;
 
   /** @internal */
   constructor(client: ChatClient, key: string) {
@@ -538,8 +541,15 @@ export class Conversation {
   async _resume(): Promise<void> {
     try {
       await this._sync();
+      this.#resumeAttempts = 0;
     } catch (error) {
       const failure = toChatError(error);
+      // A refusal that passes (RateLimited: the server's Join/History budgets; Unavailable): try again with back-off.
+      // A lost connection needs nothing here: the reconnect resumes.
+      if (failure.retryable && failure.code !== "Disconnected" && !this.#closed) {
+        clearTimeout(this.#resumeTimer);
+        this.#resumeTimer = setTimeout(() => void this._resume(), backoff(++this.#resumeAttempts));
+      }
       // Refused for good (no longer a participant, conversation gone): queued sends can never go out.
       if (failure.isRefusal && !failure.retryable) {
         for (const item of this.#outbox.splice(0)) item.reject(failure);
@@ -621,6 +631,7 @@ export class Conversation {
     clearTimeout(this.#gapTimer);
     clearTimeout(this.#pumpTimer);
     clearTimeout(this.#typingIdle);
+    clearTimeout(this.#resumeTimer);
     for (const item of this.#outbox.splice(0)) item.reject(new ChatError("Cancelled", "The conversation was closed before the message was sent."));
   }
 
@@ -703,12 +714,17 @@ export class Conversation {
     }
   }
 
-  #scheduleFill(): void {
-    if (this.#gapTimer !== undefined) return;
+  #scheduleFill(delay = this.#client._options.gapFillDelayMs): void {
+    if (this.#gapTimer !== undefined || this.#closed) return;
     this.#gapTimer = setTimeout(() => {
       this.#gapTimer = undefined;
-      this.#fill().catch((error) => this.#client._error(this, toChatError(error)));
-    }, this.#client._options.gapFillDelayMs);
+      this.#fill().then(() => { this.#fillAttempts = 0; }, (error) => {
+        const failure = toChatError(error);
+        // RateLimited (the History budget) or Unavailable: the gap is still there, fill it a little later.
+        if (failure.retryable && failure.code !== "Disconnected") this.#scheduleFill(backoff(++this.#fillAttempts));
+        this.#client._error(this, failure);
+      });
+    }, delay);
   }
 
   // History after the contiguous sequence, page by page; one fill at a time, repeated if asked for meanwhile.
@@ -776,7 +792,7 @@ export class Conversation {
           const retry = failure.code === "ServerError" ? item.attempts < 3 : failure.retryable && item.retryRefusals;
           if (retry) {
             this.#events.emit("retrying", { clientMessageId: item.id, error: failure, attempt: item.attempts });
-            this.#pumpTimer = setTimeout(() => void this.#pump(), Math.min(500 * 2 ** (item.attempts - 1), 10_000));
+            this.#pumpTimer = setTimeout(() => void this.#pump(), backoff(item.attempts));
             return;
           }
           this.#outbox.shift();
@@ -787,6 +803,11 @@ export class Conversation {
       this.#pumping = false;
     }
   }
+}
+
+/** 500 ms, doubling, at most 10 s. */
+function backoff(attempt: number): number {
+  return Math.min(500 * 2 ** Math.max(0, attempt - 1), 10_000);
 }
 
 function sameProjection(a: ChatMessage, b: ChatMessage): boolean {
