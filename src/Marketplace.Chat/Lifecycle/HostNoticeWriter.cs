@@ -1,4 +1,3 @@
-using Marketplace.Chat.Conversations;
 using Marketplace.Chat.Diagnostics;
 using Marketplace.Chat.Events;
 using Marketplace.Chat.Messages;

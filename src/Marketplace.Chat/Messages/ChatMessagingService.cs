@@ -108,7 +108,7 @@ internal sealed class ChatMessagingService(
         }
         catch (DbUpdateException)
         {
-            // The unique foreign key on messages.attachment_id decided a race: another message took the attachment
+            // The unique foreign key on entries.attachment_id decided a race: another message took the attachment
             // first, or the sweep removed it a moment before this insert.
             if (await store.Entries.AnyAsync(m => m.AttachmentId == attachmentId, CancellationToken.None).ConfigureAwait(false))
             {

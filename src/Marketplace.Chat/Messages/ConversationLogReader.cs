@@ -1,4 +1,3 @@
-using Marketplace.Chat.Attachments;
 using Marketplace.Chat.Persistence;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Marketplace.Chat.Attachments;
 using Marketplace.Chat.Persistence;
 
 namespace Marketplace.Chat.Messages;

@@ -1,4 +1,3 @@
-using Marketplace.Chat.Conversations;
 using Marketplace.Chat.Messages;
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;

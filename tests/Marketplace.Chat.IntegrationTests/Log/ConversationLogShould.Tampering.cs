@@ -1,6 +1,7 @@
 using Marketplace.Chat.Messages;
 using Marketplace.Chat.Persistence;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Marketplace.Chat.IntegrationTests.Log;
 
@@ -26,6 +27,34 @@ public sealed partial class ConversationLogShould
         Assert.Equal(10, verification.MessageCount);
         Assert.Equal((10L, head.LastHash), (head.LastSequence, verification.HeadHash));
         Assert.Equal([Support.TestLogKeys.CurrentId], verification.KeyIds);
+    }
+
+    [Fact]
+    public async Task Chain_two_appends_to_one_conversation_in_one_transaction_from_the_pending_head()
+    {
+        var (_, chat, buyer, _) = await _chat.NewTransactionAsync(paid: true);
+
+        await using (var scope = _chat.Scope())
+        {
+            var store = scope.ServiceProvider.GetRequiredService<ChatStore>();
+            var log = scope.ServiceProvider.GetRequiredService<ConversationLog>();
+            await store.InTransactionAsync(
+                async ct =>
+                {
+                    foreach (var text in new[] { "first of two", "second of two" })
+                    {
+                        await log.AppendAsync(chat.Id, new EntryDraft(Guid.NewGuid(), ChatMessageKind.Text, store.Now()) { SenderId = buyer.UserId, Text = text }, null, ct);
+                    }
+
+                    return true;
+                },
+                CancellationToken.None);
+        }
+
+        var verification = await _chat.Messaging(m => m.VerifyChainAsync(buyer, chat.Id));
+        var head = await _chat.Db(db => db.Set<ConversationRecord>().SingleAsync(c => c.Id == chat.Id));
+        Assert.True(verification.IsIntact);
+        Assert.Equal((4L, 4L, verification.HeadHash), (verification.MessageCount, head.LastSequence, head.LastHash));
     }
 
     [Theory]
