@@ -36,6 +36,16 @@ export interface ChatAttachmentInfo {
   height: number | null;
   sha256: string;
   metadataRemoved: boolean;
+  /** The small re-encoded, upright copy of an image (GET {prefix}/attachments/{id}/preview); null for files and older uploads. */
+  preview?: ChatAttachmentPreview | null;
+}
+
+/** The preview of an image attachment: no metadata, upright, bounded on its long side. */
+export interface ChatAttachmentPreview {
+  contentType: string;
+  width: number;
+  height: number;
+  length: number;
 }
 
 /** One entry of a conversation's log, as a party sees it. Text is plain text: render it escaped, never as HTML. */
