@@ -74,7 +74,9 @@ internal sealed class EvidenceLoader(ChatStore store, ChatLogKeys keys, IChatAtt
 
     private EvidenceAttachment Attachment(AttachmentRecord a) => new(
         a.Id, a.ConversationId, a.Kind.ToString(), a.FileName, a.ContentType, a.Length, a.Width, a.Height, a.Sha256, a.MetadataRemoved, a.CreatedAt,
-        ct => attachmentStore.OpenReadAsync(a.StorageKey, ct));
+        ct => attachmentStore.OpenReadAsync(a.StorageKey, ct),
+        a.PreviewKey is { } previewKey ? ct => attachmentStore.OpenReadAsync(previewKey, ct) : null,
+        a.PreviewContentType);
 
     /// <summary>An entry as written, every field in the form its MAC covers (see <see cref="EntryHasher"/>).</summary>
     internal static EvidenceEntry ToEvidence(EntryRecord e) => new(
