@@ -27,7 +27,7 @@ public class SendPathBenchmarks
     private static readonly Func<string, string> Clean = Bind<Func<string, string>>("Marketplace.Chat.Messages.MessageText", "Clean");
     private static readonly HashFn Hash = Bind<HashFn>("Marketplace.Chat.Messages.MessageHasher", "Compute");
     private static readonly Func<ConversationKind, ChatState, ChatTrigger, object?> FindRule =
-        Bind<Func<ConversationKind, ChatState, ChatTrigger, object?>>("Marketplace.Chat.Lifecycle.ChatTransitionTable", "Find");
+        Bind<Func<ConversationKind, ChatState, ChatTrigger, object?>>("Marketplace.Chat.Lifecycle.ChatLifecycleMachine", "Find");
 
     private readonly Guid _conversation = Guid.NewGuid();
     private readonly DateTimeOffset _sentAt = DateTimeOffset.UtcNow;

@@ -152,7 +152,7 @@ public abstract class ChatHubBase : Hub<IChatClient>
             user, conversationId, new HistoryQuery(Limit: _chat.Options.SnapshotPageSize), Context.ConnectionAborted).ConfigureAwait(false);
         var c = current.Conversation;
         return new ChatSnapshot(
-            c.Id, c.Kind, c.TransactionId, c.DisputeId, c.State, ChatTransitionTable.Explain(c.Kind, c.State), current.Relation,
+            c.Id, c.Kind, c.TransactionId, c.DisputeId, c.State, ChatLifecycleMachine.Explain(c.Kind, c.State), current.Relation,
             current.Participants, current.Permissions, c.LastSequence, current.LastReadSequence, current.UnreadCount,
             page.Messages, page.HasMore, _chat.Presence.Online(conversationId));
     }

@@ -21,7 +21,7 @@ internal sealed class HubChatEventSink(
     {
         var c = change.Conversation;
         return Group(c.Kind, c.Id).StateChanged(new ConversationStateChanged(
-            c.Id, c.Kind, change.From, change.To, change.Trigger, ChatTransitionTable.Explain(c.Kind, change.To), change.OccurredAt));
+            c.Id, c.Kind, change.From, change.To, change.Trigger, ChatLifecycleMachine.Explain(c.Kind, change.To), change.OccurredAt));
     }
 
     public Task ReadPositionChangedAsync(Guid conversationId, string userId, long sequence, CancellationToken cancellationToken)

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace Marketplace.Chat.Lifecycle;
 
 /// <summary>
-/// Fires lifecycle triggers. Each attempt reads the conversation, asks the transition table, then writes the new state
+/// Fires lifecycle triggers. Each attempt reads the conversation, asks the lifecycle machine, then writes the new state
 /// with a version check (the concurrency token). Losing a race rolls the attempt back and re-evaluates the trigger
 /// against the state that won, so no update is ever lost.
 /// </summary>
@@ -291,8 +291,8 @@ internal sealed class ChatLifecycleService(
             }
 
             var context = new ChatEventContext(admin.UserId);
-            var decision = ChatTransitionTable.Evaluate(
-                ConversationKind.Dispute, dispute.State, ChatTrigger.AdminJoined, new TransitionFacts(ActorIsAdmin: true));
+            var decision = ChatLifecycleMachine.Evaluate(
+                ConversationKind.Dispute, dispute.State, ChatTrigger.AdminJoined, new TransitionFacts(ActorIsAdmin: admin.IsAdmin));
             var now = store.Now();
             var applied = new AppliedChanges();
             try
@@ -511,7 +511,7 @@ internal sealed class ChatLifecycleService(
     }
 
     private static TransitionDecision Evaluate(ConversationRecord conversation, ChatTrigger trigger) =>
-        ChatTransitionTable.Evaluate(conversation.Kind, conversation.State, trigger, new TransitionFacts(ActorIsAdmin: false));
+        ChatLifecycleMachine.Evaluate(conversation.Kind, conversation.State, trigger, new TransitionFacts(ActorIsAdmin: false));
 
     private ChatTransitionRule Permit(ConversationRecord conversation, ChatTrigger trigger)
     {
