@@ -46,7 +46,7 @@ internal sealed class AttachmentService(
             metrics.Refused(ChatErrorCode.RateLimited);
             throw new ChatException(
                 ChatErrorCode.RateLimited,
-                $"You have {pending} uploaded files that were not sent yet; send them, or wait until unsent uploads expire.");
+                $"You have {pending} uploaded files that were not sent yet; send them, or wait until unsent uploads expire.") { Counted = true };
         }
     }
 
@@ -69,7 +69,7 @@ internal sealed class AttachmentService(
             var code = verdict.RejectionCode ?? ChatErrorCode.AttachmentTypeNotAllowed;
             metrics.Refused(code);
             AttachmentLog.Refused(logger, conversationId, code.ToString(), verdict.ContentType);
-            throw new ChatException(code, verdict.RejectionReason ?? "This file is not allowed.");
+            throw new ChatException(code, verdict.RejectionReason ?? "This file is not allowed.") { Counted = true };
         }
 
         // The state may have changed while the bytes arrived (a dispute froze the chat): what counts is now.
@@ -156,7 +156,7 @@ internal sealed class AttachmentService(
     private ChatException NotAvailable()
     {
         metrics.Refused(ChatErrorCode.AttachmentNotAvailable);
-        return new ChatException(ChatErrorCode.AttachmentNotAvailable, NotAvailableReason);
+        return new ChatException(ChatErrorCode.AttachmentNotAvailable, NotAvailableReason) { Counted = true };
     }
 }
 

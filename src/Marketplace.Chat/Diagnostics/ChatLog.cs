@@ -40,4 +40,13 @@ internal static partial class ChatLog
 
     [LoggerMessage(12, LogLevel.Error, "Notification handler {Handler} gave up on delivery {DeliveryId} after {Attempts} attempts: {Reason}")]
     public static partial void HandlerGaveUp(ILogger logger, string handler, Guid deliveryId, int attempts, string reason);
+
+    [LoggerMessage(13, LogLevel.Debug, "Refused {Where}: {Code} ({Suppressed} similar line(s) left out before this one).")]
+    public static partial void EdgeRefused(ILogger logger, string where, string code, int suppressed);
+
+    [LoggerMessage(14, LogLevel.Warning, "{Where} failed: the chat's database is unavailable ({ExceptionType}: {Reason}); the client was told to retry ({Suppressed} similar line(s) left out before this one).")]
+    public static partial void EdgeUnavailable(ILogger logger, string where, string exceptionType, string reason, int suppressed);
+
+    [LoggerMessage(15, LogLevel.Error, "{Where} failed unexpectedly (error id {ErrorId}).")]
+    public static partial void EdgeUnexpected(ILogger logger, Exception exception, string where, string errorId);
 }

@@ -30,5 +30,14 @@ internal sealed class ChatMetrics
     public void NotificationDispatched(string handler) =>
         _notifications.Add(1, new KeyValuePair<string, object?>("handler", handler));
 
+    /// <summary>Counts a refusal at the edge unless it was counted where it was decided.</summary>
+    public void Refused(ChatException refusal)
+    {
+        if (!refusal.Counted)
+        {
+            Refused(refusal.Code);
+        }
+    }
+
     public void Refused(ChatErrorCode code) => _refusals.Add(1, new KeyValuePair<string, object?>("code", code.ToString()));
 }

@@ -3,6 +3,7 @@ using Marketplace.Chat.Diagnostics;
 using Marketplace.Chat.Events;
 using Marketplace.Chat.Messages;
 using Marketplace.Chat.Persistence;
+using Marketplace.Chat.Validation;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -28,7 +29,7 @@ internal sealed class ChatLifecycleService(
         string transactionId, TransactionParties? parties, ChatEventContext? context, CancellationToken cancellationToken)
     {
         RequireId(transactionId, nameof(transactionId));
-        context ??= new ChatEventContext();
+        context = ChatInput.Context(context);
         var key = ChatModelConfiguration.TransactionKey(transactionId);
         var existing = await FindAsync(key, cancellationToken).ConfigureAwait(false);
         if (existing is not null)
@@ -107,7 +108,7 @@ internal sealed class ChatLifecycleService(
     {
         RequireId(transactionId, nameof(transactionId));
         RequireId(disputeId, nameof(disputeId));
-        context ??= new ChatEventContext();
+        context = ChatInput.Context(context);
         var disputeKey = ChatModelConfiguration.DisputeKey(disputeId);
 
         for (var attempt = 1; ; attempt++)
@@ -182,7 +183,7 @@ internal sealed class ChatLifecycleService(
             throw new ChatException(ChatErrorCode.InvalidArgument, "The dispute outcome is not one of CloseTransaction or ResumeTransaction.");
         }
 
-        context ??= new ChatEventContext();
+        context = ChatInput.Context(context);
         for (var attempt = 1; ; attempt++)
         {
             var dispute = await RequireDisputeAsync(disputeId, cancellationToken).ConfigureAwait(false);
@@ -228,7 +229,7 @@ internal sealed class ChatLifecycleService(
     public async Task<LifecycleResult> ReopenDisputeAsync(string disputeId, ChatEventContext? context, CancellationToken cancellationToken)
     {
         RequireId(disputeId, nameof(disputeId));
-        context ??= new ChatEventContext();
+        context = ChatInput.Context(context);
         for (var attempt = 1; ; attempt++)
         {
             var dispute = await RequireDisputeAsync(disputeId, cancellationToken).ConfigureAwait(false);
@@ -363,7 +364,7 @@ internal sealed class ChatLifecycleService(
         string transactionId, ChatTrigger trigger, ChatEventContext? context, CancellationToken cancellationToken)
     {
         RequireId(transactionId, nameof(transactionId));
-        context ??= new ChatEventContext();
+        context = ChatInput.Context(context);
         for (var attempt = 1; ; attempt++)
         {
             var conversation = await RequireTransactionAsync(transactionId, cancellationToken).ConfigureAwait(false);
@@ -523,7 +524,7 @@ internal sealed class ChatLifecycleService(
     {
         ChatLog.TriggerRefused(logger, trigger.ToString(), conversation.Id, conversation.State.ToString(), reason);
         metrics.Refused(ChatErrorCode.TransitionRefused);
-        return new ChatException(ChatErrorCode.TransitionRefused, reason);
+        return new ChatException(ChatErrorCode.TransitionRefused, reason) { Counted = true };
     }
 
     private LifecycleResult Redelivered(ConversationRecord conversation, ChatTrigger trigger)
@@ -596,14 +597,7 @@ internal sealed class ChatLifecycleService(
         }
     }
 
-    private static void RequireId(string? value, string what)
-    {
-        if (string.IsNullOrWhiteSpace(value) || value.Length > ChatModelConfiguration.ExternalIdLength)
-        {
-            throw new ChatException(
-                ChatErrorCode.InvalidArgument, $"The {what} must be between 1 and {ChatModelConfiguration.ExternalIdLength} characters.");
-        }
-    }
+    private static void RequireId(string? value, string what) => ChatInput.RequireId(value, what);
 
     /// <summary>One transition to commit: the conversation as read, the rule to apply, and the dispute outcome if any.</summary>
     private sealed record PlannedTransition(ConversationRecord Snapshot, ChatTransitionRule Rule, DisputeOutcome? Outcome = null);

@@ -5,6 +5,7 @@ using Marketplace.Chat.Diagnostics;
 using Marketplace.Chat.Events;
 using Marketplace.Chat.Lifecycle;
 using Marketplace.Chat.Persistence;
+using Marketplace.Chat.Validation;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -51,6 +52,7 @@ internal sealed class ChatMessagingService(
     /// </summary>
     internal async Task<ConversationRecord> OpenAsync(ChatUser user, ConversationKind kind, string? externalId, CancellationToken cancellationToken)
     {
+        ChatInput.RequireId(externalId, kind == ConversationKind.Transaction ? "transaction id" : "dispute id");
         var key = kind == ConversationKind.Transaction
             ? ChatModelConfiguration.TransactionKey(externalId ?? "")
             : ChatModelConfiguration.DisputeKey(externalId ?? "");
@@ -221,6 +223,7 @@ internal sealed class ChatMessagingService(
             throw new ChatException(ChatErrorCode.AuthenticationRequired, "Sign in to use the chat.");
         }
 
+        ChatInput.RequireId(user.UserId, "user id", ChatModelConfiguration.UserIdLength);
         var userId = user.UserId;
         var rows = await (
                 from p in store.Participants.AsNoTracking()
@@ -258,6 +261,9 @@ internal sealed class ChatMessagingService(
         {
             throw new ChatException(ChatErrorCode.InvalidArgument, "Ask for messages before a sequence or after it, not both.");
         }
+
+        ChatInput.RequireSequence(query.BeforeSequence, "before sequence");
+        ChatInput.RequireSequence(query.AfterSequence, "after sequence");
 
         await AuthorizeAsync(user, conversationId, ChatAction.Read, cancellationToken).ConfigureAwait(false);
         var limit = Math.Clamp(query.Limit, 1, options.Value.MaxHistoryPageSize);
@@ -408,6 +414,8 @@ internal sealed class ChatMessagingService(
             throw Refused(ChatAccessPolicy.NotAvailable, action, conversationId);
         }
 
+        ChatInput.RequireId(user.UserId, "user id", ChatModelConfiguration.UserIdLength);
+
         var conversation = await store.Conversations.AsNoTracking().SingleOrDefaultAsync(c => c.Id == conversationId, ct).ConfigureAwait(false);
         if (conversation is null)
         {
@@ -486,13 +494,13 @@ internal sealed class ChatMessagingService(
     {
         metrics.Refused(ChatErrorCode.AttachmentNotAvailable);
         return new ChatException(
-            ChatErrorCode.AttachmentNotAvailable, "That attachment does not exist, is not yours, or belongs to another conversation.");
+            ChatErrorCode.AttachmentNotAvailable, "That attachment does not exist, is not yours, or belongs to another conversation.") { Counted = true };
     }
 
     private ChatException AttachmentAlreadyUsed()
     {
         metrics.Refused(ChatErrorCode.AttachmentAlreadyUsed);
-        return new ChatException(ChatErrorCode.AttachmentAlreadyUsed, "That attachment was already sent; upload it again to send it again.");
+        return new ChatException(ChatErrorCode.AttachmentAlreadyUsed, "That attachment was already sent; upload it again to send it again.") { Counted = true };
     }
 
     private string CleanText(string? text, bool allowEmpty)
@@ -502,6 +510,8 @@ internal sealed class ChatMessagingService(
         {
             throw new ChatException(ChatErrorCode.MessageTooLong, $"Messages are limited to {max} characters.");
         }
+
+        ChatInput.RequireStorableText(text, "message");
 
         var cleaned = MessageText.Clean(text ?? "");
         if (!allowEmpty && MessageText.IsBlank(cleaned))
@@ -525,7 +535,7 @@ internal sealed class ChatMessagingService(
         var code = decision.Code ?? ChatErrorCode.ConversationNotAvailable;
         metrics.Refused(code);
         ChatLog.AccessRefused(logger, action.ToString(), conversationId, code.ToString());
-        return new ChatException(code, decision.Reason ?? ChatAccessPolicy.NotAvailableReason);
+        return new ChatException(code, decision.Reason ?? ChatAccessPolicy.NotAvailableReason) { Counted = true };
     }
 
     internal static ChatRelation RelationOf(ConversationRecord conversation, ChatUser user)

@@ -1,6 +1,7 @@
 using System.Buffers;
 using Marketplace.Chat.Attachments;
 using Marketplace.Chat.Hubs;
+using Marketplace.Chat.Validation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -31,8 +32,8 @@ internal static class ChatAttachmentEndpoints
 
     public static void Map(RouteGroupBuilder group)
     {
-        group.MapPost("/conversations/{conversationId:guid}/attachments", UploadAsync);
-        group.MapGet("/attachments/{attachmentId:guid}", DownloadAsync);
+        group.MapPost("/conversations/{conversationId}/attachments", UploadAsync);
+        group.MapGet("/attachments/{attachmentId}", DownloadAsync);
     }
 
     private static async Task UploadAsync(HttpContext context)
@@ -44,7 +45,11 @@ internal static class ChatAttachmentEndpoints
         }
         catch (ChatException refusal)
         {
-            result = ChatProblems.ToResult(refusal);
+            result = ChatProblems.Refused(context, refusal);
+        }
+        catch (Exception ex) when (ChatProblems.IsUnavailable(context, ex))
+        {
+            result = ChatProblems.Unavailable(context, ex);
         }
 
         await result.ExecuteAsync(context).ConfigureAwait(false);
@@ -215,16 +220,17 @@ internal static class ChatAttachmentEndpoints
         }
         catch (ChatException refusal)
         {
-            result = ChatProblems.ToResult(refusal);
+            result = ChatProblems.Refused(context, refusal);
+        }
+        catch (Exception ex) when (ChatProblems.IsUnavailable(context, ex))
+        {
+            result = ChatProblems.Unavailable(context, ex);
         }
 
         await result.ExecuteAsync(context).ConfigureAwait(false);
     }
 
-    private static Guid RouteGuid(HttpContext context, string name) =>
-        Guid.TryParse(context.Request.RouteValues[name] as string, out var id)
-            ? id
-            : throw new ChatException(ChatErrorCode.InvalidArgument, $"The {name} is not a GUID.");
+    private static Guid RouteGuid(HttpContext context, string name) => ChatInput.Guid(context.Request.RouteValues[name] as string, name);
 
     /// <summary>Builds the download path from the upload path, so it follows whatever prefix the host mapped.</summary>
     private static string DownloadPath(HttpContext context, Guid attachmentId)
