@@ -56,8 +56,12 @@ internal sealed class ChatMessagingService(
         var key = kind == ConversationKind.Transaction
             ? ChatModelConfiguration.TransactionKey(externalId ?? "")
             : ChatModelConfiguration.DisputeKey(externalId ?? "");
-        var id = await IdByKeyAsync(key, cancellationToken).ConfigureAwait(false);
-        var (conversation, relation) = await AuthorizeAsync(user, id, ChatAction.Read, cancellationToken).ConfigureAwait(false);
+        // One query, the same for a conversation that exists but is not the user's and for one that does not exist, and
+        // the same decision after it: "not available" takes the same path and the same time either way.
+        RequireUser(user, ChatAction.Read, Guid.Empty);
+        var found = await store.Conversations.AsNoTracking().SingleOrDefaultAsync(c => c.Key == key, cancellationToken).ConfigureAwait(false);
+        var (conversation, relation) = Authorize(user, found, ChatAction.Read, found?.Id ?? Guid.Empty);
+        var id = conversation.Id;
         if (kind == ConversationKind.Dispute && relation == ChatRelation.Admin
             && await lifecycle.JoinAsAdminAsync(id, user, cancellationToken).ConfigureAwait(false))
         {
@@ -409,14 +413,25 @@ internal sealed class ChatMessagingService(
     internal async Task<(ConversationRecord Conversation, ChatRelation Relation)> AuthorizeAsync(
         ChatUser user, Guid conversationId, ChatAction action, CancellationToken ct)
     {
+        RequireUser(user, action, conversationId);
+        var conversation = await store.Conversations.AsNoTracking().SingleOrDefaultAsync(c => c.Id == conversationId, ct).ConfigureAwait(false);
+        return Authorize(user, conversation, action, conversationId);
+    }
+
+    private void RequireUser(ChatUser user, ChatAction action, Guid conversationId)
+    {
         if (string.IsNullOrEmpty(user.UserId))
         {
             throw Refused(ChatAccessPolicy.NotAvailable, action, conversationId);
         }
 
         ChatInput.RequireId(user.UserId, "user id", ChatModelConfiguration.UserIdLength);
+    }
 
-        var conversation = await store.Conversations.AsNoTracking().SingleOrDefaultAsync(c => c.Id == conversationId, ct).ConfigureAwait(false);
+    /// <summary>Decides on a conversation already read (or not found): the same refusal for both when the user is an outsider.</summary>
+    private (ConversationRecord Conversation, ChatRelation Relation) Authorize(
+        ChatUser user, ConversationRecord? conversation, ChatAction action, Guid conversationId)
+    {
         if (conversation is null)
         {
             throw Refused(ChatAccessPolicy.NotAvailable, action, conversationId);
@@ -470,11 +485,6 @@ internal sealed class ChatMessagingService(
 
         return await ToMessageAsync(existing, ct).ConfigureAwait(false);
     }
-
-    private async Task<Guid> IdByKeyAsync(string key, CancellationToken ct) =>
-        await store.Conversations.AsNoTracking().Where(c => c.Key == key).Select(c => (Guid?)c.Id)
-            .SingleOrDefaultAsync(ct).ConfigureAwait(false)
-        ?? throw Refused(ChatAccessPolicy.NotAvailable, ChatAction.Read, Guid.Empty);
 
     private async Task<ChatMessage> ToMessageAsync(MessageRecord message, CancellationToken ct) =>
         message.AttachmentId is null ? ChatStore.ToMessage(message) : (await ToMessagesAsync([message], ct).ConfigureAwait(false))[0];
