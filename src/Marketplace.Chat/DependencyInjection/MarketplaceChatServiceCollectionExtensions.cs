@@ -58,8 +58,8 @@ public static class MarketplaceChatServiceCollectionExtensions
         services.TryAddSingleton<ChatHubExceptionFilter>();
         services.TryAddSingleton<RefusalLog>();
         services.Replace(ServiceDescriptor.Singleton<IHubProtocolResolver, ChatHubProtocolResolver>());
-        ChatDispatcherLogging.AddFor<TransactionChatHub>(services);
-        ChatDispatcherLogging.AddFor<DisputeChatHub>(services);
+        ChatDispatcherLoggerFactory.AddFor<TransactionChatHub>(services);
+        ChatDispatcherLoggerFactory.AddFor<DisputeChatHub>(services);
         services.TryAddSingleton<ChatPresence>();
         services.TryAddSingleton<ChatSendLimiter>();
         services.TryAddScoped<ChatUserResolver>();

@@ -49,4 +49,7 @@ internal static partial class ChatLog
 
     [LoggerMessage(15, LogLevel.Error, "{Where} failed unexpectedly (error id {ErrorId}).")]
     public static partial void EdgeUnexpected(ILogger logger, Exception exception, string where, string errorId);
+
+    [LoggerMessage(16, LogLevel.Warning, "Notification dispatch paused: the chat's database is unavailable ({Reason}); retrying every round.")]
+    public static partial void DispatchPaused(ILogger logger, string reason);
 }

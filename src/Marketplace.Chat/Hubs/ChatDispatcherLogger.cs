@@ -1,52 +1,46 @@
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace Marketplace.Chat.Hubs;
 
 /// <summary>
-/// The logger SignalR's dispatcher and connection handler get for the chat hubs only. SignalR logs every exception a hub
-/// method throws, <see cref="HubException"/> included, at Error with its stack trace (<c>DefaultHubDispatcherLog</c> event 8,
-/// <c>FailedInvokingHubMethod</c>; <c>HubConnectionHandlerLog</c> <c>ErrorDispatchingHubEvent</c> for OnConnectedAsync).
-/// For a <see cref="ChatHubException"/> the chat has already counted and logged the failure, so that line is dropped;
-/// every other line, and every other exception, passes unchanged.
+/// The logger factory SignalR's connection handler gets for the chat hubs only. SignalR logs every exception a hub method
+/// throws, <see cref="HubException"/> included, at Error with its stack trace (<c>DefaultHubDispatcherLog</c> event 8,
+/// <c>FailedInvokingHubMethod</c>, through a <c>Logger&lt;DefaultHubDispatcher&lt;THub&gt;&gt;</c> the handler builds from its
+/// <see cref="ILoggerFactory"/>; <c>ErrorDispatchingHubEvent</c> for OnConnectedAsync). For a <see cref="ChatHubException"/>
+/// the chat has already counted and logged the failure, so those lines are dropped; every other line, and every other
+/// exception, passes unchanged. The host's own hubs keep SignalR's logging as it is.
 /// </summary>
-internal sealed class ChatDispatcherLogger<T>(ILoggerFactory factory) : ILogger<T>
+internal sealed class ChatDispatcherLoggerFactory(ILoggerFactory inner) : ILoggerFactory
 {
-    private readonly ILogger _inner = new Logger<T>(factory);
+    public ILogger CreateLogger(string categoryName) => new Filtering(inner.CreateLogger(categoryName));
 
-    public IDisposable? BeginScope<TState>(TState state)
-        where TState : notnull => _inner.BeginScope(state);
+    public void AddProvider(ILoggerProvider provider) => inner.AddProvider(provider);
 
-    public bool IsEnabled(LogLevel logLevel) => _inner.IsEnabled(logLevel);
-
-    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    public void Dispose()
     {
-        if (exception is ChatHubException)
-        {
-            return;
-        }
-
-        _inner.Log(logLevel, eventId, state, exception, formatter);
+        // The application's logger factory is the host's to dispose.
     }
-}
 
-/// <summary>Puts <see cref="ChatDispatcherLogger{T}"/> in front of SignalR's loggers for one chat hub.</summary>
-internal static class ChatDispatcherLogging
-{
-    /// <summary>Registers this logger for the dispatcher (an internal SignalR type, found by name) and the connection handler of a hub.</summary>
+    /// <summary>Builds the chat hub's connection handler (a closed registration, preferred to SignalR's open generic one) with this factory.</summary>
     public static void AddFor<THub>(IServiceCollection services)
-        where THub : Hub
+        where THub : Hub =>
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<HubConnectionHandler<THub>>(
+            sp, new ChatDispatcherLoggerFactory(sp.GetRequiredService<ILoggerFactory>())));
+
+    private sealed class Filtering(ILogger logger) : ILogger
     {
-        var dispatcher = typeof(HubConnectionHandler<>).Assembly
-            .GetType("Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher`1", throwOnError: false)?.MakeGenericType(typeof(THub));
-        foreach (var logged in new[] { dispatcher, typeof(HubConnectionHandler<THub>) })
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => logger.BeginScope(state);
+
+        public bool IsEnabled(LogLevel logLevel) => logger.IsEnabled(logLevel);
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (logged is not null)
+            if (exception is not ChatHubException)
             {
-                services.TryAddSingleton(
-                    typeof(ILogger<>).MakeGenericType(logged), typeof(ChatDispatcherLogger<>).MakeGenericType(logged));
+                logger.Log(logLevel, eventId, state, exception, formatter);
             }
         }
     }

@@ -57,11 +57,10 @@ public sealed class HardeningShould(PostgresFixture postgres) : IAsyncLifetime
         var sent = await buyer.Invoke<ChatMessage>("Send", chat.ConversationId, Guid.NewGuid(), "first");
 
         Assert.Equal("InvalidArgument", await buyer.Refusal("Join", "tx\0nul"));
-        Assert.Equal("InvalidArgument", await buyer.Refusal("Join", "tx\ud800lone"));
         Assert.Equal("InvalidArgument", await buyer.Refusal("Join", new string('x', 201)));
-        Assert.Equal("InvalidArgument", await buyer.Refusal("Send", chat.ConversationId, Guid.NewGuid(), "half an emoji \ud83d"));
-        Assert.Equal("InvalidArgument", await buyer.Refusal("Edit", chat.ConversationId, sent.Id, "\udc00 low alone"));
-        Assert.Equal("InvalidArgument", await buyer.Refusal("SendAttachment", chat.ConversationId, Guid.NewGuid(), Guid.NewGuid(), "\ud800"));
+        // (A lone surrogate never reaches the hub from this client: its JSON writer replaces it; host calls are checked below.)
+        Assert.Equal("InvalidArgument", await buyer.Refusal("SendAttachment", chat.ConversationId, Guid.NewGuid(), "x", null));
+        Assert.Equal("InvalidArgument", await buyer.Refusal("Edit", chat.ConversationId, "not-a-guid", "new text"));
         Assert.Equal("InvalidArgument", await buyer.Refusal("History", chat.ConversationId, -1L, null, 10));
         Assert.Equal("InvalidArgument", await buyer.Refusal("Send", "not-a-guid", Guid.NewGuid(), "hello"));
         Assert.Equal("InvalidArgument", await buyer.Refusal("MarkRead", chat.ConversationId, "many"));
