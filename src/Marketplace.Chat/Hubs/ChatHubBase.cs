@@ -61,6 +61,7 @@ public abstract class ChatHubBase : Hub<IChatClient>
         }
 
         await Groups.RemoveFromGroupAsync(Context.ConnectionId, GroupName(conversationId)).ConfigureAwait(false);
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, EvidenceGroupName(conversationId)).ConfigureAwait(false);
         if (_chat.Presence.Leave(conversationId, Context.ConnectionId))
         {
             var user = await CurrentUserAsync().ConfigureAwait(false);
@@ -138,8 +139,9 @@ public abstract class ChatHubBase : Hub<IChatClient>
     private protected async Task<ChatSnapshot> JoinAsync(string externalId)
     {
         var user = await CurrentUserAsync().ConfigureAwait(false);
-        var conversationId = (await _chat.Messaging.OpenAsync(user, Kind, externalId, Context.ConnectionAborted).ConfigureAwait(false)).Id;
-        await Groups.AddToGroupAsync(Context.ConnectionId, GroupName(conversationId), Context.ConnectionAborted).ConfigureAwait(false);
+        var opened = await _chat.Messaging.OpenAsync(user, Kind, externalId, Context.ConnectionAborted).ConfigureAwait(false);
+        var conversationId = opened.Id;
+        await Groups.AddToGroupAsync(Context.ConnectionId, GroupFor(opened, user), Context.ConnectionAborted).ConfigureAwait(false);
         Joined[conversationId] = Kind;
         if (_chat.Presence.Join(conversationId, Context.ConnectionId, user.UserId))
         {
@@ -175,6 +177,17 @@ public abstract class ChatHubBase : Hub<IChatClient>
 
     /// <summary>Names the SignalR group of a conversation.</summary>
     internal static string GroupName(Guid conversationId) => "mpchat:" + conversationId.ToString("N");
+
+    /// <summary>
+    /// Names the group administrators reading a transaction chat as evidence join instead: it gets the chat's messages
+    /// live only while the chat is frozen (the dispute open), so a resumed chat stops reaching them at the resolution.
+    /// </summary>
+    internal static string EvidenceGroupName(Guid conversationId) => "mpchat-evidence:" + conversationId.ToString("N");
+
+    private static string GroupFor(Persistence.ConversationRecord conversation, ChatUser user) =>
+        conversation.Kind == ConversationKind.Transaction && ChatMessagingService.RelationOf(conversation, user) == ChatRelation.Admin
+            ? EvidenceGroupName(conversation.Id)
+            : GroupName(conversation.Id);
 }
 
 /// <summary>Adds <c>GetOrAdd</c> to <see cref="HubCallerContext.Items"/>.</summary>

@@ -12,15 +12,16 @@ internal sealed class HubChatEventSink(
     IHubContext<DisputeChatHub, IChatClient> disputes) : IChatEventSink
 {
     public Task MessageAddedAsync(ChatConversationInfo conversation, ChatMessage message, CancellationToken cancellationToken) =>
-        Group(conversation.Kind, conversation.Id).MessageReceived(message);
+        Readers(conversation, conversation.State).MessageReceived(message);
 
     public Task MessageChangedAsync(ChatConversationInfo conversation, ChatMessage message, CancellationToken cancellationToken) =>
-        Group(conversation.Kind, conversation.Id).MessageChanged(message);
+        Readers(conversation, conversation.State).MessageChanged(message);
 
     public Task StateChangedAsync(ChatStateChange change, CancellationToken cancellationToken)
     {
         var c = change.Conversation;
-        return Group(c.Kind, c.Id).StateChanged(new ConversationStateChanged(
+        // Evidence readers learn of the change that ends their live view (Frozen -> Open/Closed), and of nothing after it.
+        return Readers(c, change.From ?? change.To).StateChanged(new ConversationStateChanged(
             c.Id, c.Kind, change.From, change.To, change.Trigger, ChatLifecycleMachine.Explain(c.Kind, change.To), change.OccurredAt));
     }
 
@@ -39,6 +40,12 @@ internal sealed class HubChatEventSink(
         Task.WhenAll(
             transactions.Clients.User(userId).NotificationCountChanged(new NotificationCount(unreadCount)),
             disputes.Clients.User(userId).NotificationCountChanged(new NotificationCount(unreadCount)));
+
+    /// <summary>The parties' group, plus the administrators' evidence group of a transaction chat while it is frozen.</summary>
+    private IChatClient Readers(ChatConversationInfo conversation, ChatState state) =>
+        conversation.Kind == ConversationKind.Transaction && state == ChatState.Frozen
+            ? transactions.Clients.Groups(ChatHubBase.GroupName(conversation.Id), ChatHubBase.EvidenceGroupName(conversation.Id))
+            : Group(conversation.Kind, conversation.Id);
 
     private IChatClient Group(ConversationKind kind, Guid conversationId) => kind == ConversationKind.Transaction
         ? transactions.Clients.Group(ChatHubBase.GroupName(conversationId))

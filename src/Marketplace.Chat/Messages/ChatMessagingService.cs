@@ -60,7 +60,7 @@ internal sealed class ChatMessagingService(
         // the same decision after it: "not available" takes the same path and the same time either way.
         RequireUser(user, ChatAction.Read, Guid.Empty);
         var found = await store.Conversations.AsNoTracking().SingleOrDefaultAsync(c => c.Key == key, cancellationToken).ConfigureAwait(false);
-        var (conversation, relation) = Authorize(user, found, ChatAction.Read, found?.Id ?? Guid.Empty);
+        var (conversation, relation) = await AuthorizeAsync(user, found, ChatAction.Read, found?.Id ?? Guid.Empty, cancellationToken).ConfigureAwait(false);
         var id = conversation.Id;
         if (kind == ConversationKind.Dispute && relation == ChatRelation.Admin
             && await lifecycle.JoinAsAdminAsync(id, user, cancellationToken).ConfigureAwait(false))
@@ -415,7 +415,7 @@ internal sealed class ChatMessagingService(
     {
         RequireUser(user, action, conversationId);
         var conversation = await store.Conversations.AsNoTracking().SingleOrDefaultAsync(c => c.Id == conversationId, ct).ConfigureAwait(false);
-        return Authorize(user, conversation, action, conversationId);
+        return await AuthorizeAsync(user, conversation, action, conversationId, ct).ConfigureAwait(false);
     }
 
     private void RequireUser(ChatUser user, ChatAction action, Guid conversationId)
@@ -429,8 +429,8 @@ internal sealed class ChatMessagingService(
     }
 
     /// <summary>Decides on a conversation already read (or not found): the same refusal for both when the user is an outsider.</summary>
-    private (ConversationRecord Conversation, ChatRelation Relation) Authorize(
-        ChatUser user, ConversationRecord? conversation, ChatAction action, Guid conversationId)
+    private async Task<(ConversationRecord Conversation, ChatRelation Relation)> AuthorizeAsync(
+        ChatUser user, ConversationRecord? conversation, ChatAction action, Guid conversationId, CancellationToken ct)
     {
         if (conversation is null)
         {
@@ -438,7 +438,8 @@ internal sealed class ChatMessagingService(
         }
 
         var relation = RelationOf(conversation, user);
-        var decision = ChatAccessPolicy.Decide(conversation.Kind, conversation.State, relation, action, conversation.HasDispute);
+        var disputed = await EvidenceWindow.IsOpenAsync(store, options.Value, conversation, relation, ct).ConfigureAwait(false);
+        var decision = ChatAccessPolicy.Decide(conversation.Kind, conversation.State, relation, action, disputed);
         if (!decision.Allowed)
         {
             throw Refused(decision, action, conversationId);
@@ -454,8 +455,9 @@ internal sealed class ChatMessagingService(
             .Select(p => new ChatParticipantInfo(p.UserId, p.Role, p.LastReadSequence))
             .ToListAsync(ct).ConfigureAwait(false);
         var relation = RelationOf(conversation, user);
+        var disputed = await EvidenceWindow.IsOpenAsync(store, options.Value, conversation, relation, ct).ConfigureAwait(false);
         var permissions = AllActions.ToDictionary(
-            a => a, a => ChatAccessPolicy.Decide(conversation.Kind, conversation.State, relation, a, conversation.HasDispute));
+            a => a, a => ChatAccessPolicy.Decide(conversation.Kind, conversation.State, relation, a, disputed));
         var lastRead = participants.Find(p => p.UserId == user.UserId)?.LastReadSequence ?? conversation.LastSequence;
         var unread = await UnreadAsync(conversation.Id, user, lastRead, ct).ConfigureAwait(false);
         return new ChatConversationView(conversation.ToInfo(), relation, participants, permissions, lastRead, unread);
