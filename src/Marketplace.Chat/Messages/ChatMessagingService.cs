@@ -523,9 +523,9 @@ internal sealed class ChatMessagingService(
             throw new ChatException(ChatErrorCode.MessageTooLong, $"Messages are limited to {max} characters.");
         }
 
-        ChatInput.RequireStorableText(text, "message");
-
+        // Control characters (NUL included) are removed, as ever; what is left must be valid Unicode to be stored.
         var cleaned = MessageText.Clean(text ?? "");
+        ChatInput.RequireStorableText(cleaned, "message");
         if (!allowEmpty && MessageText.IsBlank(cleaned))
         {
             throw new ChatException(ChatErrorCode.MessageEmpty, "The message is empty.");
