@@ -280,7 +280,7 @@ internal sealed class ChatLifecycleService(
             var dispute = await store.Conversations.AsNoTracking()
                 .SingleOrDefaultAsync(c => c.Id == disputeConversationId && c.Kind == ConversationKind.Dispute, cancellationToken)
                 .ConfigureAwait(false);
-            if (dispute is null || !admin.IsAdmin)
+            if (dispute is null)
             {
                 return false;
             }
@@ -294,6 +294,13 @@ internal sealed class ChatLifecycleService(
             var context = new ChatEventContext(admin.UserId);
             var decision = ChatLifecycleMachine.Evaluate(
                 ConversationKind.Dispute, dispute.State, ChatTrigger.AdminJoined, new TransitionFacts(ActorIsAdmin: admin.IsAdmin));
+            if (!decision.IsPermitted && !admin.IsAdmin)
+            {
+                // The machine's guard refuses a non-administrator while the dispute is open; no other state adds one either.
+                ChatLog.TriggerRefused(logger, nameof(ChatTrigger.AdminJoined), dispute.Id, dispute.State.ToString(), decision.RefusalReason!);
+                return false;
+            }
+
             var now = store.Now();
             var applied = new AppliedChanges();
             try
