@@ -15,15 +15,43 @@ internal sealed class ChatHealthCheck(ChatStore store, TimeProvider clock, IOpti
     /// <summary>How long the check waits for the database when its registration sets no shorter timeout.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
+    private async Task ProbeAsync(CancellationToken ct)
+    {
+        var template = store.Db.Database.GetDbConnection();
+        var connectionString = store.Db.Database.GetConnectionString();
+        if (connectionString is null || Activator.CreateInstance(template.GetType()) is not System.Data.Common.DbConnection probe)
+        {
+            await store.Db.Database.ExecuteSqlRawAsync("SELECT 1", ct).ConfigureAwait(false);
+            return;
+        }
+
+        probe.ConnectionString = connectionString;
+        try
+        {
+            await probe.OpenAsync(ct).ConfigureAwait(false);
+            using var command = probe.CreateCommand();
+            command.CommandText = "SELECT 1";
+            await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            await probe.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var limit = context.Registration.Timeout > TimeSpan.Zero && context.Registration.Timeout < Timeout ? context.Registration.Timeout : Timeout;
+        // A little inside the registration's timeout, so the report says what happened rather than only "timeout".
+        var registered = context.Registration.Timeout > TimeSpan.Zero && context.Registration.Timeout < Timeout ? context.Registration.Timeout : Timeout;
+        var limit = registered * 0.9;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(limit);
         try
         {
-            // WaitAsync returns at the deadline even when the driver does not notice the cancellation (a server that
-            // accepted the connection and then stopped answering).
+            // First a probe on a connection of its own, abandoned (not awaited) at the deadline: a server that accepted the
+            // connection and then stopped answering would otherwise hold the check, and the disposal of the request's
+            // DbContext after it, until the driver's own timeout.
+            await ProbeAsync(deadline.Token).WaitAsync(deadline.Token).ConfigureAwait(false);
             var threshold = clock.GetUtcNow() - options.Value.Notifications.BacklogWarning;
             var late = await store.Db.Set<NotificationRecord>()
                 .CountAsync(n => n.DispatchedAt == null && n.CreatedAt < threshold, deadline.Token)

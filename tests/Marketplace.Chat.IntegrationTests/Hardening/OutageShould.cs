@@ -19,7 +19,8 @@ public sealed class OutageShould
     public async Task Answer_Unavailable_within_a_bound_report_unhealthy_in_time_and_serve_again_after_a_restart()
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), $"mpchat-outage-{Guid.NewGuid():N}");
-        var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions { DataDirectory = dataDirectory, Fsync = false, DeleteOnDispose = true });
+        // Durable (fsync on): an immediate stop is a crash, and what was acknowledged before it must still be there after.
+        var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions { DataDirectory = dataDirectory, Fsync = true, DeleteOnDispose = true });
         var restarted = false;
         try
         {
@@ -55,7 +56,7 @@ public sealed class OutageShould
 
             await PgCtlAsync(
                 cluster, "-l", Path.Combine(dataDirectory, "restart.log"), "-w", "-o",
-                $"-p {cluster.Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c fsync=off", "start");
+                $"-p {cluster.Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''", "start");
             restarted = true;
 
             // The first call after the restart may still meet a connection the pool kept from before: it says Unavailable.
@@ -87,6 +88,58 @@ public sealed class OutageShould
 
             await cluster.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task Report_unhealthy_within_its_timeout_while_the_server_is_frozen()
+    {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), $"mpchat-frozen-{Guid.NewGuid():N}");
+        var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions { DataDirectory = dataDirectory, Fsync = false, DeleteOnDispose = true });
+        var frozen = Array.Empty<int>();
+        try
+        {
+            await cluster.CreateDatabaseAsync("frozen");
+            await using var host = await ChatTestHost.StartAsync(
+                cluster.ConnectionString("frozen"), chat: b => b.Services.AddHealthChecks().AddMarketplaceChat());
+            var health = host.Services.GetRequiredService<HealthCheckService>();
+            Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync()).Status);
+
+            // SIGSTOP the postmaster and every backend: connections stay open, nothing answers (a hung server or host).
+            var postmaster = int.Parse(File.ReadLines(Path.Combine(dataDirectory, "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
+            frozen = [postmaster, .. File.ReadAllText($"/proc/{postmaster}/task/{postmaster}/children")
+                .Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(p => int.Parse(p, System.Globalization.CultureInfo.InvariantCulture))];
+            await SignalAsync("-STOP", frozen);
+
+            var clock = Stopwatch.StartNew();
+            var report = await health.CheckHealthAsync().WaitAsync(Bound);
+
+            Assert.Equal(HealthStatus.Unhealthy, report.Status);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(6), $"health answered after {clock.Elapsed}");
+            Assert.Contains("did not answer within", report.Entries.Single().Value.Description, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (frozen.Length > 0)
+            {
+                await SignalAsync("-CONT", frozen);
+            }
+
+            await cluster.DisposeAsync();
+        }
+    }
+
+    private static async Task SignalAsync(string signal, int[] pids)
+    {
+        var start = new ProcessStartInfo("kill") { RedirectStandardError = true };
+        start.ArgumentList.Add(signal);
+        foreach (var pid in pids)
+        {
+            start.ArgumentList.Add(pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        using var process = Process.Start(start)!;
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(process.ExitCode == 0, await process.StandardError.ReadToEndAsync());
     }
 
     private static async Task PgCtlAsync(PostgresCluster cluster, params string[] args)
