@@ -23,8 +23,10 @@ public sealed class HardeningShould(PostgresFixture postgres) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var database = await postgres.CreateDatabaseAsync(nameof(HardeningShould));
+        // No dispatcher: the planted failure must meet the send's own INSERT, not a background round's.
         _host = await ChatTestHost.StartAsync(
             database,
+            o => o.Notifications.DispatcherEnabled = false,
             chat: b => b.Services.ConfigureDbContext<ChatTestDbContext>(o => o.AddInterceptors(_failing)));
     }
 
