@@ -36,27 +36,37 @@ public sealed partial class HubFuzzShould(PostgresFixture postgres, ITestOutputH
         var others = await NewTransactionAsync(host, "tx-fz-others", "alice", "bob", paid: true);
         var closed = await NewTransactionAsync(host, "tx-fz-closed", Fuzzer, "seller-closed", paid: true);
         await host.Lifecycle(l => l.CompleteAsync("tx-fz-closed"));
+        var frozen = await NewTransactionAsync(host, "tx-fz-frozen", Fuzzer, "seller-frozen", paid: true);
+        var ownDispute = (await host.Lifecycle(l => l.OpenDisputeAsync("tx-fz-frozen", "d-fz-own"))).Conversation.Id;
+        var othersFrozen = await NewTransactionAsync(host, "tx-fz-others2", "carol", "dave", paid: true);
+        var othersDispute = (await host.Lifecycle(l => l.OpenDisputeAsync("tx-fz-others2", "d-fz-others"))).Conversation.Id;
         await using var alice = await ChatClientProbe.ConnectAsync(host.Connect("transactions", "alice"));
         var theirs = await alice.Invoke<ChatSnapshot>("Join", "tx-fz-others");
         var theirMessage = await alice.Invoke<ChatMessage>("Send", theirs.ConversationId, Guid.NewGuid(), "not yours to change");
         await using var fuzzer = await ChatClientProbe.ConnectAsync(host.Connect("transactions", Fuzzer));
         var ownMessage = await JoinAndSendAsync(fuzzer, "tx-fz-open", open);
         await JoinAndSendAsync(fuzzer, "tx-fz-closed", closed, send: false);
-        var protectedIds = new[] { locked, others, closed };
+        await using var disputes = await ChatClientProbe.ConnectAsync(host.Connect("disputes", Fuzzer));
+        await disputes.Invoke<ChatSnapshot>("Join", "d-fz-own");
+        var protectedIds = new[] { locked, others, closed, frozen, othersFrozen, othersDispute };
         var before = await SnapshotAsync(host, protectedIds);
         var conversationsBefore = await Db(host, db => db.Set<ConversationRecord>().CountAsync());
 
-        var calls = CallGen(
-            [open, locked, others, closed],
-            ["tx-fz-open", "tx-fz-locked", "tx-fz-others", "tx-fz-closed"],
-            [ownMessage, theirMessage.Id]);
+        var calls = Gen.Select(
+            Gen.Bool,
+            CallGen(
+                [open, locked, others, closed, frozen, othersFrozen, ownDispute, othersDispute],
+                ["tx-fz-open", "tx-fz-locked", "tx-fz-others", "tx-fz-closed", "tx-fz-frozen", "d-fz-own", "d-fz-others"],
+                [ownMessage, theirMessage.Id]),
+            (onDisputes, call) => (Hub: onDisputes ? disputes : fuzzer, Call: call));
         var outcomes = new int[2];
         await calls.SampleAsync(
-            async call =>
+            async sample =>
             {
+                var (hub, call) = sample;
                 try
                 {
-                    await fuzzer.Connection.InvokeCoreAsync(call.Method, typeof(object), call.Args).WaitAsync(ChatClientProbe.Timeout);
+                    await hub.Connection.InvokeCoreAsync(call.Method, typeof(object), call.Args).WaitAsync(ChatClientProbe.Timeout);
                     Interlocked.Increment(ref outcomes[0]);
                 }
                 catch (HubException e)
@@ -69,10 +79,12 @@ public sealed partial class HubFuzzShould(PostgresFixture postgres, ITestOutputH
             writeLine: output.WriteLine,
             iter: 10_000,
             threads: 4,
-            print: call => call.ToString());
+            print: sample => (sample.Hub == disputes ? "disputes." : "transactions.") + sample.Call);
 
         output.WriteLine($"results {outcomes[0]}, coded refusals {outcomes[1]}");
         Assert.Equal(HubConnectionState.Connected, fuzzer.Connection.State);
+        Assert.Equal(HubConnectionState.Connected, disputes.Connection.State);
+        Assert.Equal(ChatState.Open, (await disputes.Invoke<ChatSnapshot>("Join", "d-fz-own")).State);
         Assert.Equal(ChatState.Open, (await fuzzer.Invoke<ChatSnapshot>("Join", "tx-fz-open")).State);
         Assert.Equal(before, await SnapshotAsync(host, protectedIds));
         Assert.Equal(conversationsBefore, await Db(host, db => db.Set<ConversationRecord>().CountAsync()));
