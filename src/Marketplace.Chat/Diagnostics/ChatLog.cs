@@ -26,8 +26,7 @@ internal static partial class ChatLog
     [LoggerMessage(7, LogLevel.Debug, "Refused {Action} in conversation {ConversationId}: {Code}.")]
     public static partial void AccessRefused(ILogger logger, string action, Guid conversationId, string code);
 
-    [LoggerMessage(8, LogLevel.Error, "Hub method {Method} failed on connection {ConnectionId}.")]
-    public static partial void HubMethodFailed(ILogger logger, Exception exception, string method, string connectionId);
+    // 8 (HubMethodFailed) retired: the edge logs unexpected failures once, with an error id (15).
 
     [LoggerMessage(9, LogLevel.Warning, "Refused a chat connection from origin {Origin}: not the site's own and not in ChatOptions.AllowedOrigins.")]
     public static partial void OriginRefused(ILogger logger, string origin);
