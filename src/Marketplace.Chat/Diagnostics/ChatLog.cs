@@ -23,7 +23,8 @@ internal static partial class ChatLog
     [LoggerMessage(6, LogLevel.Information, "Registered transaction chat {ConversationId} for transaction {TransactionId}.")]
     public static partial void TransactionRegistered(ILogger logger, Guid conversationId, string transactionId);
 
-    [LoggerMessage(7, LogLevel.Debug, "Refused {Action} in conversation {ConversationId}: {Code}.")]
+    // Trace: the edge (hubs, endpoints) logs each refusal once, rate-limited, at Debug; this is the domain's detail.
+    [LoggerMessage(7, LogLevel.Trace, "Refused {Action} in conversation {ConversationId}: {Code}.")]
     public static partial void AccessRefused(ILogger logger, string action, Guid conversationId, string code);
 
     // 8 (HubMethodFailed) retired: the edge logs unexpected failures once, with an error id (15).
