@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace Marketplace.Chat.Hubs;
@@ -26,7 +27,7 @@ internal sealed class ChatDispatcherLoggerFactory(ILoggerFactory inner) : ILogge
     /// <summary>Builds the chat hub's connection handler (a closed registration, preferred to SignalR's open generic one) with this factory.</summary>
     public static void AddFor<THub>(IServiceCollection services)
         where THub : Hub =>
-        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<HubConnectionHandler<THub>>(
+        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<HubConnectionHandler<THub>>(
             sp, new ChatDispatcherLoggerFactory(sp.GetRequiredService<ILoggerFactory>())));
 
     private sealed class Filtering(ILogger logger) : ILogger
