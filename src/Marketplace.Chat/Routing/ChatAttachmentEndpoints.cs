@@ -1,6 +1,7 @@
 using System.Buffers;
 using Marketplace.Chat.Attachments;
 using Marketplace.Chat.Hubs;
+using Marketplace.Chat.Limits;
 using Marketplace.Chat.Validation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -61,7 +62,7 @@ internal static class ChatAttachmentEndpoints
         var cancellationToken = context.RequestAborted;
         var conversationId = RouteGuid(context, "conversationId");
         var user = await services.GetRequiredService<ChatUserResolver>().ResolveAsync(context).ConfigureAwait(false);
-        services.GetRequiredService<ChatSendLimiter>().Acquire(user.UserId);
+        await services.GetRequiredService<ChatBudgets>().AcquireAsync(ChatBudget.Upload, user.UserId, cancellationToken).ConfigureAwait(false);
         var attachments = services.GetRequiredService<AttachmentService>();
 
         // Nothing of the body is read before the caller is known to be allowed to write here.
@@ -197,6 +198,8 @@ internal static class ChatAttachmentEndpoints
         try
         {
             var user = await context.RequestServices.GetRequiredService<ChatUserResolver>().ResolveAsync(context).ConfigureAwait(false);
+            await context.RequestServices.GetRequiredService<ChatBudgets>()
+                .AcquireAsync(ChatBudget.Download, user.UserId, context.RequestAborted).ConfigureAwait(false);
             var download = await context.RequestServices.GetRequiredService<AttachmentService>()
                 .OpenAsync(user, RouteGuid(context, "attachmentId"), context.RequestAborted).ConfigureAwait(false);
             var info = download.Info;

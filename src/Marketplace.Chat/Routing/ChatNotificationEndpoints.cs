@@ -1,10 +1,12 @@
 using Marketplace.Chat.Hubs;
+using Marketplace.Chat.Limits;
 using Marketplace.Chat.Messages;
 using Marketplace.Chat.Notifications;
 using Marketplace.Chat.Validation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Marketplace.Chat.Routing;
 
@@ -42,6 +44,8 @@ internal static class ChatNotificationEndpoints
         try
         {
             var user = await users.ResolveAsync(http).ConfigureAwait(false);
+            await http.RequestServices.GetRequiredService<ChatBudgets>()
+                .AcquireAsync(ChatBudget.Notifications, user.UserId, http.RequestAborted).ConfigureAwait(false);
             return await work(user, http.RequestAborted).ConfigureAwait(false);
         }
         catch (ChatException refusal)
