@@ -30,7 +30,17 @@ public sealed partial class HubFuzzShould(PostgresFixture postgres, ITestOutputH
     public async Task Answer_ten_thousand_random_invocations_with_results_or_coded_refusals_and_write_nothing_it_may_not()
     {
         var database = await postgres.CreateDatabaseAsync("fuzz");
-        await using var host = await ChatTestHost.StartAsync(database, o => { o.SendBurst = 1_000_000; o.MaxSendsPerSecond = 1_000_000; });
+        // Budgets wide open: the fuzz is after the paths behind them (the budgets have floods of their own in other tests).
+        await using var host = await ChatTestHost.StartAsync(database, o =>
+        {
+            o.SendBurst = 1_000_000;
+            o.MaxSendsPerSecond = 1_000_000;
+            foreach (var rule in new[] { o.Limits.Sends, o.Limits.Edits, o.Limits.Typing, o.Limits.Reads, o.Limits.Joins, o.Limits.History })
+            {
+                rule.PerSecond = 1_000_000;
+                rule.Burst = 1_000_000;
+            }
+        });
         var open = await NewTransactionAsync(host, "tx-fz-open", Fuzzer, "seller-open", paid: true);
         var locked = await NewTransactionAsync(host, "tx-fz-locked", Fuzzer, "seller-locked", paid: false);
         var others = await NewTransactionAsync(host, "tx-fz-others", "alice", "bob", paid: true);
