@@ -99,6 +99,8 @@ public sealed partial class SampleSiteShould(SampleSiteFixture site)
         var preview = seller.Locator(".msg.theirs .attachment-image img").Last;
         await Expect(preview).ToHaveAttributeAsync("width", "158");
         await Expect(preview).ToHaveAttributeAsync("height", "107");
+        await Expect(preview).ToHaveAttributeAsync("src", new Regex("/chat/attachments/[0-9a-f-]+/preview$"));
+        await Expect(seller.Locator(".msg.theirs .attachment-image").Last).ToHaveAttributeAsync("href", new Regex("/chat/attachments/[0-9a-f-]+$"));
         await Expect(buyer.Locator(".msg.mine:not(.pending) .attachment-image img")).ToHaveCountAsync(1);
         Assert.True(await preview.EvaluateAsync<bool>("img => img.complete ? img.naturalWidth > 0 : new Promise(r => img.addEventListener('load', () => r(img.naturalWidth > 0)))"));
         await seller.Locator(".chat-transaction input[type=file]").SetInputFilesAsync(TestFile("html_as.png"));
@@ -112,6 +114,10 @@ public sealed partial class SampleSiteShould(SampleSiteFixture site)
         Assert.True(await seller.EvaluateAsync<bool>("() => window.__pwned === undefined"));
         await SendAsync(buyer, "Parfait, merci beaucoup !");
         await Expect(seller.Locator(".msg.theirs .msg-text").Last).ToHaveTextAsync("Parfait, merci beaucoup !");
+        // The seller marks the order shipped: the marketplace posts a notice (IChatLifecycle.PostNoticeAsync), styled apart, on both sides.
+        await seller.Locator("[data-action=ship]").ClickAsync();
+        await Expect(buyer.Locator(".msg.notice[data-code=OrderShipped]")).ToContainTextAsync("tracking 1Z");
+        await Expect(seller.Locator(".msg.notice[data-code=OrderShipped]")).ToBeVisibleAsync();
         await ShotAsync(buyer, "05-chat-buyer");
         await ShotAsync(seller, "06-chat-seller");
 
@@ -139,6 +145,12 @@ public sealed partial class SampleSiteShould(SampleSiteFixture site)
         await admin.WaitForURLAsync($"**{disputePath}");
         await Expect(admin.Locator(".evidence .msg-text", new() { HasText = "double carton" })).ToBeVisibleAsync();
         await Expect(buyer.Locator(".chat-dispute .msg.system[data-code=AdminJoined]")).ToBeVisibleAsync();
+
+        // Only the admin reads the log as written (originals of edited and deleted messages, the chain's verdict).
+        await admin.Locator("[data-action=log-as-written]").ClickAsync();
+        await Expect(admin.Locator(".evidence-verdict.intact")).ToBeVisibleAsync();
+        await Expect(admin.Locator(".evidence-log li[data-kind=Notice]")).ToContainTextAsync("tracking 1Z");
+        Assert.Equal(0, await buyer.Locator("[data-action=log-as-written]").CountAsync());
 
         // All three write and see each other live in the dispute chat.
         await seller.GotoAsync(disputePath);

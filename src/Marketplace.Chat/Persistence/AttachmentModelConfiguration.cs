@@ -21,19 +21,24 @@ internal static class AttachmentModelConfiguration
             b.Property(a => a.ContentType).HasMaxLength(100).IsRequired();
             b.Property(a => a.Sha256).HasMaxLength(64).IsRequired();
             b.Property(a => a.StorageKey).HasMaxLength(StorageKeyLength).IsRequired();
+            b.Property(a => a.PreviewKey).HasMaxLength(StorageKeyLength);
+            b.Property(a => a.PreviewContentType).HasMaxLength(100);
+
+            // Rows stored before previews existed have none: 0 bytes, so adding the column needs no backfill.
+            b.Property(a => a.PreviewLength).HasDefaultValue(0L);
             b.HasIndex(a => a.StorageKey).IsUnique();
             b.HasIndex(a => new { a.UploaderId, a.CreatedAt });
             b.HasIndex(a => a.CreatedAt);
             b.HasOne<ConversationRecord>().WithMany().HasForeignKey(a => a.ConversationId).OnDelete(DeleteBehavior.Restrict);
         });
 
-        // messages.attachment_id is unique (one message per attachment) and now also a foreign key: a message cannot
+        // entries.attachment_id is unique (one message per attachment) and also a foreign key: a message cannot
         // reference an attachment the sweep removed, and the sweep cannot remove an attachment a message references,
         // even when the two race.
-        model.Entity<MessageRecord>()
+        model.Entity<EntryRecord>()
             .HasOne<AttachmentRecord>()
             .WithOne()
-            .HasForeignKey<MessageRecord>(m => m.AttachmentId)
+            .HasForeignKey<EntryRecord>(m => m.AttachmentId)
             .OnDelete(DeleteBehavior.Restrict);
     }
 }

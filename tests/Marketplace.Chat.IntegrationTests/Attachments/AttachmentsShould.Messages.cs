@@ -159,13 +159,14 @@ public sealed partial class AttachmentsShould
 
         // Swap the recorded attachment hash, as someone replacing the evidence in the database would have to.
         var db = scope.ServiceProvider.GetRequiredService<ChatTestDbContext>();
-        var message = await db.Set<MessageRecord>().SingleAsync(m => m.AttachmentId == upload.Id);
-        await db.Set<MessageRecord>().Where(m => m.Id == message.Id)
+        var message = await db.Set<EntryRecord>().SingleAsync(m => m.AttachmentId == upload.Id);
+        await db.Set<EntryRecord>().Where(m => m.Id == message.Id)
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.AttachmentSha256, new string('0', 64)));
 
         var verification = await messaging.VerifyChainAsync(new ChatUser(deal.Seller), deal.ConversationId);
         Assert.False(verification.IsIntact);
         Assert.Equal(message.Sequence, verification.FirstBrokenSequence);
+        Assert.Equal(ChainDamage.ContentChanged, verification.Damage);
     }
 
     [Fact]
@@ -180,7 +181,7 @@ public sealed partial class AttachmentsShould
         await using var buyer = await ChatClientProbe.ConnectAsync(host.Connect("transactions", deal.Buyer));
         await buyer.Invoke<ChatSnapshot>("Join", deal.TransactionId);
         await buyer.Invoke<ChatMessage>("SendAttachment", deal.ConversationId, Guid.NewGuid(), sent.Id, null);
-        var keys = (await RowsAsync(host, deal.ConversationId)).ToDictionary(a => a.Id, a => a.StorageKey);
+        var rows = (await RowsAsync(host, deal.ConversationId)).ToDictionary(a => a.Id);
         var lifetime = host.Services.GetRequiredService<IOptions<ChatOptions>>().Value.Attachments.UnreferencedUploadLifetime;
 
         Assert.Equal(0, await SweepAsync(host, DateTimeOffset.UtcNow));
@@ -189,9 +190,11 @@ public sealed partial class AttachmentsShould
         Assert.Equal(1, await SweepAsync(host, DateTimeOffset.UtcNow + lifetime + TimeSpan.FromMinutes(1)));
 
         Assert.Equal(sent.Id, Assert.Single(await RowsAsync(host, deal.ConversationId)).Id);
-        Assert.True(File.Exists(Path.Combine(root, keys[sent.Id])));
-        Assert.False(File.Exists(Path.Combine(root, keys[unsent.Id])));
-        Assert.Single(StoredFiles(root));
+        Assert.True(File.Exists(Path.Combine(root, rows[sent.Id].StorageKey)));
+        Assert.True(File.Exists(Path.Combine(root, rows[sent.Id].PreviewKey!)));
+        Assert.False(File.Exists(Path.Combine(root, rows[unsent.Id].StorageKey)));
+        Assert.False(File.Exists(Path.Combine(root, rows[unsent.Id].PreviewKey!)));
+        Assert.Equal(2, StoredFiles(root).Count); // the sent image and its preview
         Assert.Equal("AttachmentNotAvailable", await buyer.Refusal("SendAttachment", deal.ConversationId, Guid.NewGuid(), unsent.Id, null));
         using var seller = host.Http(deal.Seller);
         using var kept = await seller.GetAsync($"/chat/attachments/{sent.Id}");
@@ -210,6 +213,6 @@ public sealed partial class AttachmentsShould
     private async Task<int> CountMessagesReferencingAsync(Guid attachmentId)
     {
         await using var scope = _host.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<ChatTestDbContext>().Set<MessageRecord>().CountAsync(m => m.AttachmentId == attachmentId);
+        return await scope.ServiceProvider.GetRequiredService<ChatTestDbContext>().Set<EntryRecord>().CountAsync(m => m.AttachmentId == attachmentId);
     }
 }
