@@ -1,4 +1,5 @@
 using Marketplace.Chat;
+using Marketplace.Chat.Access;
 using Marketplace.Chat.DependencyInjection;
 using Marketplace.Chat.Diagnostics;
 using Marketplace.Chat.Events;
@@ -36,7 +37,7 @@ public static class MarketplaceChatServiceCollectionExtensions
         services.TryAddSingleton<ChatMetrics>();
         services.TryAddScoped<ChatEventPublisher>();
         services.TryAddScoped<ChatLifecycleService>();
-        services.TryAddScoped<IChatLifecycle>(sp => sp.GetRequiredService<ChatLifecycleService>());
+        services.TryAddScoped<IChatLifecycle>(sp => new TracedChatLifecycle(sp.GetRequiredService<ChatLifecycleService>()));
         services.TryAddScoped<ChatMessagingService>();
         services.TryAddScoped<IChatMessaging>(sp => sp.GetRequiredService<ChatMessagingService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Hosting.IHostedService, ChatStartupCheck>());
@@ -56,9 +57,16 @@ public static class MarketplaceChatServiceCollectionExtensions
         services.AddOptions<HubOptions<DisputeChatHub>>()
             .Configure<IOptions<ChatOptions>>((hub, chat) => hub.MaximumReceiveMessageSize = chat.Value.MaxHubMessageBytes);
         services.TryAddSingleton<ChatHubExceptionFilter>();
+
+        // After the exception filter, so it runs inside it and sees the refusal before it becomes a HubException.
+        services.AddSignalR()
+            .AddHubOptions<TransactionChatHub>(o => o.AddFilter<ChatActivityFilter>())
+            .AddHubOptions<DisputeChatHub>(o => o.AddFilter<ChatActivityFilter>());
+        services.TryAddSingleton<ChatActivityFilter>();
         services.TryAddSingleton<ChatPresence>();
         services.TryAddSingleton<ChatSendLimiter>();
         services.TryAddScoped<ChatUserResolver>();
+        services.TryAddScoped<IChatUserResolver>(sp => sp.GetRequiredService<ChatUserResolver>());
         services.TryAddScoped<ChatHubServices>();
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IChatEventSink, HubChatEventSink>());
 

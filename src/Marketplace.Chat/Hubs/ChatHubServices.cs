@@ -1,3 +1,4 @@
+using Marketplace.Chat.Access;
 using Marketplace.Chat.Messages;
 using Microsoft.Extensions.Options;
 

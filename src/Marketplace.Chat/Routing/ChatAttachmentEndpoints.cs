@@ -1,3 +1,4 @@
+using Marketplace.Chat.Access;
 using System.Buffers;
 using Marketplace.Chat.Attachments;
 using Marketplace.Chat.Hubs;
