@@ -53,7 +53,9 @@ public static class ChatTelemetry
             })
             .WithTracing(tracing =>
             {
-                tracing.AddSource(ChatDiagnostics.ActivitySourceName);
+                // ASP.NET Core's own source too: a chat span whose parent (the request) is not recorded would be dropped by
+                // the default parent-based sampler, and the request span gives the chat's spans their context.
+                tracing.AddSource(ChatDiagnostics.ActivitySourceName, "Microsoft.AspNetCore");
                 if (exporter == "console")
                 {
                     tracing.AddConsoleExporter();
