@@ -28,3 +28,6 @@ elif [ ! -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ]; then
   echo "prerequisites: installing the colour emoji font (browser screenshots)"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-color-emoji >/dev/null
 fi
+
+# dotnet ef (migrations of the sample; the README's host guide) comes from the tool manifest in .config/dotnet-tools.json.
+(cd "$(dirname "$0")/.." && dotnet tool restore >/dev/null)

@@ -30,7 +30,7 @@ public partial class Program
         {
             // The chat, as the README's "Integrating it" shows it. Chat/ holds the rest: the party resolver, the lifecycle calls
             // from the shop's code (OrderChat), the opt-in webhook with its receiver, OpenTelemetry.
-            builder.Services.AddDbContext<SampleDbContext>(o => o.UseNpgsql(database.ConnectionString).ConfigureWarnings(SampleDatabase.HandWrittenMigrations));
+            builder.Services.AddDbContext<SampleDbContext>(o => o.UseNpgsql(database.ConnectionString));
             builder.Services.AddMarketplaceChat(o => o.AdminRole = User.AdminRole)
                 .AddEntityFrameworkStores<SampleDbContext>()
                 .AddTransactionPartyResolver<OrderParties>()   // "who are the buyer and seller of order X?"

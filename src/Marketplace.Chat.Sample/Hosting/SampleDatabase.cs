@@ -1,6 +1,5 @@
 using Marketplace.Chat.Sample.Data;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Marketplace.Chat.Sample.Hosting;
 
@@ -23,13 +22,6 @@ public sealed partial class SampleDatabase : IAsyncDisposable
 
     /// <summary>Gets the connection string of the sample's database.</summary>
     public string ConnectionString { get; }
-
-    /// <summary>
-    /// Tells EF Core not to stop on "pending model changes": the migrations are written by hand (no snapshot), and the
-    /// browser test project checks instead that they build exactly the schema the model describes (MigrationsShould).
-    /// </summary>
-    public static void HandWrittenMigrations(WarningsConfigurationBuilder warnings) =>
-        warnings.Ignore(RelationalEventId.PendingModelChangesWarning);
 
     /// <summary>Finds or starts the database.</summary>
     public static async Task<SampleDatabase> StartAsync(WebApplicationBuilder builder, CancellationToken cancellationToken)
