@@ -35,7 +35,8 @@ public partial class Program
                 .AddEntityFrameworkStores<SampleDbContext>()
                 .AddTransactionPartyResolver<OrderParties>()   // "who are the buyer and seller of order X?"
                 .AddProblemDetails()                           // a ChatException from any endpoint answers as the chat's ProblemDetails
-                .AddSampleWebhook(builder.Configuration);      // Sample:Webhook:Enabled switches the built-in webhook on
+                .AddSampleWebhook(builder.Configuration)       // Sample:Webhook:Enabled switches the built-in webhook on
+                .AddSampleScaleOut(builder.Configuration);     // ConnectionStrings:Redis: several nodes (scripts/cluster.sh)
             builder.AddChatTelemetry();                        // Sample:Telemetry:Exporter = console | otlp
             builder.AddShop();                                 // sign-in, security defaults, the shop's services
 

@@ -7,6 +7,8 @@ using Marketplace.Chat.Lifecycle;
 using Marketplace.Chat.Messages;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Marketplace.Chat.Hubs;
+using Marketplace.Chat.Limits;
+using Marketplace.Chat.Presence;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -63,8 +65,14 @@ public static class MarketplaceChatServiceCollectionExtensions
             .AddHubOptions<TransactionChatHub>(o => o.AddFilter<ChatActivityFilter>())
             .AddHubOptions<DisputeChatHub>(o => o.AddFilter<ChatActivityFilter>());
         services.TryAddSingleton<ChatActivityFilter>();
-        services.TryAddSingleton<ChatPresence>();
-        services.TryAddSingleton<ChatSendLimiter>();
+        services.TryAddSingleton<LocalChatPresence>();
+        services.TryAddSingleton<IChatPresence>(sp => sp.GetRequiredService<LocalChatPresence>());
+        services.TryAddSingleton<IChatPresenceSink, HubPresenceSink>();
+        services.TryAddSingleton<LocalChatBudgetStore>();
+        services.TryAddSingleton<IChatBudgetStore>(sp => sp.GetRequiredService<LocalChatBudgetStore>());
+        services.TryAddSingleton<ChatBudgets>();
+        services.TryAddSingleton<LocalChatConnectionRegistry>();
+        services.TryAddSingleton<IChatConnectionRegistry>(sp => sp.GetRequiredService<LocalChatConnectionRegistry>());
         services.TryAddScoped<ChatUserResolver>();
         services.TryAddScoped<IChatUserResolver>(sp => sp.GetRequiredService<ChatUserResolver>());
         services.TryAddScoped<ChatHubServices>();
