@@ -34,6 +34,7 @@ public partial class Program
             builder.Services.AddMarketplaceChat(o => o.AdminRole = User.AdminRole)
                 .AddEntityFrameworkStores<SampleDbContext>()
                 .AddTransactionPartyResolver<OrderParties>()   // "who are the buyer and seller of order X?"
+                .AddLogKey(SampleLogKey.KeyId, SampleLogKey.LoadOrCreate(builder))   // the key the conversation logs are chained with
                 .AddProblemDetails()                           // a ChatException from any endpoint answers as the chat's ProblemDetails
                 .AddSampleWebhook(builder.Configuration)       // Sample:Webhook:Enabled switches the built-in webhook on
                 .AddSampleScaleOut(builder.Configuration);     // ConnectionStrings:Redis: several nodes (scripts/cluster.sh)

@@ -107,6 +107,7 @@ public static class SiteSetup
 
         var api = app.MapGroup("/api").RequireAuthorization().AddEndpointFilter(SameOriginJson).AddEndpointFilter(InputValidation.RefuseInvalidText);
         api.MapShopEndpoints();
+        api.MapShippingEndpoints();
         app.MapFakePay(api);
         api.MapGet("/admin/stats", (ChatStatistics statistics) => statistics.Snapshot()).RequireAuthorization(AdminPolicy);
 

@@ -34,7 +34,13 @@ internal sealed class TracedChatLifecycle(ChatLifecycleService inner) : IChatLif
     public Task<LifecycleResult> ReopenDisputeAsync(string disputeId, ChatEventContext? context = null, CancellationToken cancellationToken = default) =>
         TraceAsync("ReopenDispute", null, disputeId, () => inner.ReopenDisputeAsync(disputeId, context, cancellationToken));
 
-    private static async Task<LifecycleResult> TraceAsync(string call, string? transactionId, string? disputeId, Func<Task<LifecycleResult>> work)
+    public Task<Messages.ChatMessage> PostNoticeAsync(string transactionId, string eventId, ChatNotice notice, CancellationToken cancellationToken = default) =>
+        TraceAsync("PostNotice", transactionId, null, () => inner.PostNoticeAsync(transactionId, eventId, notice, cancellationToken));
+
+    public Task<Messages.ChatMessage> PostDisputeNoticeAsync(string disputeId, string eventId, ChatNotice notice, CancellationToken cancellationToken = default) =>
+        TraceAsync("PostDisputeNotice", null, disputeId, () => inner.PostDisputeNoticeAsync(disputeId, eventId, notice, cancellationToken));
+
+    private static async Task<T> TraceAsync<T>(string call, string? transactionId, string? disputeId, Func<Task<T>> work)
     {
         using var activity = ChatActivities.Source.StartActivity("ChatLifecycle/" + call, ActivityKind.Internal);
         if (activity is null)
@@ -47,8 +53,12 @@ internal sealed class TracedChatLifecycle(ChatLifecycleService inner) : IChatLif
         try
         {
             var result = await work().ConfigureAwait(false);
-            activity.SetTag("marketplace.chat.applied", result.Applied);
-            activity.SetTag("marketplace.chat.state", result.Conversation.State.ToString());
+            if (result is LifecycleResult lifecycle)
+            {
+                activity.SetTag("marketplace.chat.applied", lifecycle.Applied);
+                activity.SetTag("marketplace.chat.state", lifecycle.Conversation.State.ToString());
+            }
+
             return result;
         }
         catch (Exception ex)

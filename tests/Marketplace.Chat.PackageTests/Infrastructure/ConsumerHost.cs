@@ -95,7 +95,8 @@ public sealed record ConsumerHost(string ProjectFolder, CommandResult Build, str
         builder.Services.AddDbContext<ShopDbContext>(o => o.UseNpgsql(connectionString));
         builder.Services.AddMarketplaceChat(o => o.AdminRole = "Admin")
             .AddEntityFrameworkStores<ShopDbContext>()
-            .AddTransactionPartyResolver<ShopParties>();
+            .AddTransactionPartyResolver<ShopParties>()
+            .AddLogKey("shop-log-1", Convert.FromBase64String(builder.Configuration["Chat:LogKey"] ?? "c2hvcC1sb2cta2V5LWZvci10aGUtcGFja2FnZS10ZXN0cw=="));
 
         var app = builder.Build();
 
