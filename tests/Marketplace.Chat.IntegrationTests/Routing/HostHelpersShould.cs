@@ -36,6 +36,7 @@ public sealed class HostHelpersShould(PostgresFixture postgres)
         builder.Services.AddMarketplaceChat()
             .AddEntityFrameworkStores<ChatTestDbContext>()
             .AddTransactionPartyResolver(new TestParties())
+            .AddLogKey(TestLogKeys.CurrentId, TestLogKeys.Current)
             .AddProblemDetails();
         await using var app = builder.Build();
         app.UseExceptionHandler();
