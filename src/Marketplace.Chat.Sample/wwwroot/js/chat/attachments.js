@@ -1,43 +1,22 @@
-// Image and file messages: upload over HTTP (multipart, with progress) to POST /chat/conversations/{id}/attachments,
-// then the hub's SendAttachment references the upload. Images render at their stored dimensions (space reserved before
+// Image and file messages as bubbles. The upload (multipart POST with progress) and SendAttachment are the client
+// package's (conversation.upload / sendAttachment). Images render at their stored dimensions (space reserved before
 // the bytes arrive); files are downloaded from GET /chat/attachments/{id}, which the library serves as an attachment.
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
 
-export const UPLOAD_TIMEOUT_MS = 120000;
-
 export const attachments = {
   available: true,
-
-  // Resolves with the stored attachment (ChatAttachmentInfo) or rejects with { code, reason }.
-  upload(conversationId, file, onProgress) {
-    return new Promise((resolve, reject) => {
-      const xhr = new XMLHttpRequest();
-      xhr.open("POST", `/chat/conversations/${encodeURIComponent(conversationId)}/attachments`);
-      xhr.timeout = UPLOAD_TIMEOUT_MS;
-      xhr.responseType = "json";
-      xhr.setRequestHeader("Accept", "application/json");
-      xhr.upload.onprogress = e => { if (e.lengthComputable) onProgress(e.loaded / e.total); };
-      xhr.onload = () => {
-        if (xhr.status >= 200 && xhr.status < 300) resolve(xhr.response);
-        else reject({ code: xhr.response?.code ?? xhr.response?.title ?? `HTTP${xhr.status}`, reason: xhr.response?.detail });
-      };
-      xhr.onerror = () => reject({ code: "offline", reason: "network error" });
-      xhr.ontimeout = () => reject({ code: "Timeout", reason: "upload timed out" });
-      const form = new FormData();
-      form.append("file", file, file.name);
-      xhr.send(form);
-    });
-  },
 
   render(message) {
     const a = message.attachment;
     const url = `/chat/attachments/${encodeURIComponent(message.attachmentId)}`;
     if (!a) return h("span", { class: "attachment-chip" }, "📎 ", t(message.kind === "Image" ? "attachmentImage" : "attachmentFile"));
     if (message.kind === "Image") {
-      // width/height from the server reserve the space, so the list does not jump when the image arrives.
+      // The bubble shows the small preview (GET .../preview); a click opens the full image. width/height from the
+      // server reserve the space, so the list does not jump when the image arrives.
+      const p = a.preview;
       return h("a", { href: url, target: "_blank", rel: "noopener", class: "attachment-image", "aria-label": a.fileName },
-        h("img", { src: url, alt: a.fileName, width: a.width ?? 320, height: a.height ?? 240, loading: "lazy", decoding: "async" }));
+        h("img", { src: p ? `${url}/preview` : url, alt: a.fileName, width: p?.width ?? a.width ?? 320, height: p?.height ?? a.height ?? 240, loading: "lazy", decoding: "async" }));
     }
     return h("a", { href: url, download: a.fileName, class: "attachment-file" },
       h("span", { class: "file-icon", "aria-hidden": "true", text: "📄" }),
