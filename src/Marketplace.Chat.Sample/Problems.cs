@@ -1,3 +1,5 @@
+using Marketplace.Chat.Routing;
+
 namespace Marketplace.Chat.Sample;
 
 /// <summary>Writes the sample's own refusals as ProblemDetails with a stable <c>code</c>, like the chat's.</summary>
@@ -10,9 +12,10 @@ public static class Problems
         title: code,
         extensions: new Dictionary<string, object?> { ["code"] = code });
 
-    /// <summary>Turns a chat refusal into a ProblemDetails result with the chat's code.</summary>
-    public static IResult From(ChatException refusal) => Refuse(
-        refusal.Code is ChatErrorCode.ConversationNotAvailable or ChatErrorCode.TransactionUnknown ? StatusCodes.Status404NotFound : StatusCodes.Status409Conflict,
-        refusal.Code.ToString(),
-        refusal.Message);
+    /// <summary>Turns a chat refusal into the chat's own ProblemDetails (the library's one status table).</summary>
+    public static IResult From(ChatException refusal) => ChatProblemDetails.ToResult(refusal);
+
+    /// <summary>The same answer for "does not exist" and "not yours".</summary>
+    public static IResult NotAvailable() =>
+        Refuse(StatusCodes.Status404NotFound, "NotAvailable", "This order does not exist or is not yours.");
 }

@@ -1,17 +1,20 @@
+using System.Globalization;
 using System.Security.Claims;
-using Marketplace.Chat.Conversations;
 using Marketplace.Chat.Sample.Data;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
 namespace Marketplace.Chat.Sample.Accounts;
 
-/// <summary>Sign-in (a real form checked against hashed passwords, plus one-click demo sign-in), sign-out and "who am I".</summary>
+/// <summary>Sign-in (a real form checked against hashed passwords, plus one-click demo sign-in in Development), sign-out and "who am I".</summary>
 public static class AccountEndpoints
 {
-    /// <summary>Maps the account endpoints under <c>/api/account</c>.</summary>
+    /// <summary>
+    /// Maps the account endpoints under <c>/api/account</c>. The one-click demo sign-in (which hands out an administrator's
+    /// session to anyone) is mapped only when <paramref name="demoLogin"/> is true: in Development with <c>Sample:DemoLogin</c>
+    /// on. Otherwise its paths are simply not there (404).
+    /// </summary>
     public static void MapAccountEndpoints(this RouteGroupBuilder api, bool demoLogin)
     {
         var account = api.MapGroup("/account");
@@ -20,18 +23,24 @@ public static class AccountEndpoints
             ? Results.Ok(new MeResponse(user.UserId(), user.Identity.Name ?? "", user.FindFirstValue(ClaimTypes.Email) ?? "", user.IsInRole(User.AdminRole)))
             : Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "AuthenticationRequired"));
 
-        account.MapPost("/login", async (LoginRequest request, SampleDbContext db, HttpContext http, CancellationToken ct) =>
+        account.MapPost("/login", async (LoginRequest request, SignInService signIn, SignInThrottle throttle, HttpContext http, CancellationToken ct) =>
         {
             var email = (request.Email ?? "").Trim();
-            var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Email == email, ct);
-            var verdict = user is null
-                ? PasswordVerificationResult.Failed
-                : new PasswordHasher<User>().VerifyHashedPassword(user, user.PasswordHash, request.Password ?? "");
-            if (user is null || verdict == PasswordVerificationResult.Failed)
+            var address = http.Connection.RemoteIpAddress;
+            if (throttle.RetryAfter(email, address) is { } wait)
             {
+                http.Response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+                return Problems.Refuse(StatusCodes.Status429TooManyRequests, nameof(ChatErrorCode.RateLimited), "Too many failed sign-ins: try again later.");
+            }
+
+            var user = await signIn.VerifyAsync(email, request.Password ?? "", ct);
+            if (user is null)
+            {
+                throttle.Failed(email, address);
                 return Problems.Refuse(StatusCodes.Status401Unauthorized, "InvalidCredentials", "Unknown e-mail address or wrong password.");
             }
 
+            throttle.Succeeded(email);
             await SignInAsync(http, user);
             return Results.Ok(new { user.Id });
         });
@@ -69,11 +78,8 @@ public static class AccountEndpoints
         });
     }
 
-    /// <summary>Gets the signed-in user's id (the claim SignalR's default user id provider reads).</summary>
+    /// <summary>Gets the signed-in user's id (the claim SignalR's default user id provider reads, the chat's default <c>UserIdClaimType</c>).</summary>
     public static string UserId(this ClaimsPrincipal user) => user.FindFirstValue(ClaimTypes.NameIdentifier) ?? "";
-
-    /// <summary>Gets the signed-in user as the chat sees them.</summary>
-    public static ChatUser ChatUser(this ClaimsPrincipal user) => new(user.UserId(), user.IsInRole(User.AdminRole));
 
     private static Task SignInAsync(HttpContext http, User user)
     {

@@ -75,6 +75,9 @@ public enum OrderStatus
 
     /// <summary>Settled by an administrator after a dispute.</summary>
     Settled,
+
+    /// <summary>Cancelled, and a payment that arrived after the cancellation was refunded.</summary>
+    Refunded,
 }
 
 /// <summary>An order of the sample marketplace; its id is the chat's transaction id.</summary>

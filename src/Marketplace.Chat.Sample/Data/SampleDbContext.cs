@@ -1,4 +1,3 @@
-using Marketplace.Chat.Conversations;
 using Microsoft.EntityFrameworkCore;
 
 namespace Marketplace.Chat.Sample.Data;
@@ -84,16 +83,5 @@ public sealed class SampleDbContext(DbContextOptions<SampleDbContext> options) :
         });
 
         modelBuilder.AddMarketplaceChat(o => o.Schema = ChatSchema);
-    }
-}
-
-/// <summary>Answers the chat's question "who are the buyer and seller of this transaction" from the orders table.</summary>
-public sealed class OrderParties(SampleDbContext db) : ITransactionPartyResolver
-{
-    /// <inheritdoc />
-    public async ValueTask<TransactionParties?> FindPartiesAsync(string transactionId, CancellationToken cancellationToken)
-    {
-        var order = await db.Orders.AsNoTracking().SingleOrDefaultAsync(o => o.Id == transactionId, cancellationToken);
-        return order is null ? null : new TransactionParties(order.BuyerId, order.SellerId);
     }
 }

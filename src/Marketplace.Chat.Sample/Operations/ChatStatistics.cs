@@ -11,8 +11,8 @@ namespace Marketplace.Chat.Sample.Operations;
 /// </summary>
 public sealed class ChatStatistics : IDisposable
 {
-    /// <summary>The library's meter name.</summary>
-    public const string MeterName = "Marketplace.Chat";
+    /// <summary>The library's meter name, as the library publishes it.</summary>
+    public const string MeterName = Marketplace.Chat.Diagnostics.ChatDiagnostics.MeterName;
 
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<(string Instrument, string Tags), long> _totals = new();

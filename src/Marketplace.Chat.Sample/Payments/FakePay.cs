@@ -3,7 +3,8 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Marketplace.Chat.Lifecycle;
+using Marketplace.Chat.Sample.Chat;
+using Marketplace.Chat.Sample.Hosting;
 using Marketplace.Chat.Sample.Accounts;
 using Marketplace.Chat.Sample.Data;
 using Microsoft.EntityFrameworkCore;
@@ -56,10 +57,22 @@ public sealed class FakePayProvider(IOptions<FakePayOptions> options)
 
     /// <summary>Finds a delivered event for re-delivery.</summary>
     public (string Body, string Signature)? Find(string eventId) => _delivered.TryGetValue(eventId, out var d) ? d : null;
+
+    /// <summary>Gives a captured payment back to the buyer (the stand-in for the provider's refund API); refunding twice changes nothing.</summary>
+    public void Refund(string eventId) => _refunded.TryAdd(eventId, true);
+
+    /// <summary>Tells whether a payment was refunded.</summary>
+    public bool IsRefunded(string eventId) => _refunded.ContainsKey(eventId);
+
+    private readonly ConcurrentDictionary<string, bool> _refunded = new();
 }
 
-/// <summary>The host's payment webhook: verifies the provider's signature and confirms the payment to the chat.</summary>
-public sealed partial class PaymentWebhook(SampleDbContext db, IChatLifecycle chat, FakePayProvider provider, TimeProvider clock, ILogger<PaymentWebhook> logger)
+/// <summary>
+/// The host's payment webhook: verifies the provider's signature and hands the payment to <see cref="OrderChat"/>, which
+/// records it on the order and unlocks the chat, or refunds it when the order was cancelled first. Never a server error for
+/// a valid event: every outcome is an answer the provider does not need to retry.
+/// </summary>
+public sealed partial class PaymentWebhook(SampleDbContext db, OrderChat orders, FakePayProvider provider, ILogger<PaymentWebhook> logger)
 {
     /// <summary>Handles one delivery; safe to call again with the same event (the chat and the order change once).</summary>
     public async Task<IResult> HandleAsync(string body, string? signature, CancellationToken ct)
@@ -69,10 +82,24 @@ public sealed partial class PaymentWebhook(SampleDbContext db, IChatLifecycle ch
             return Problems.Refuse(StatusCodes.Status401Unauthorized, "BadSignature", "The webhook signature does not match.");
         }
 
-        var paymentEvent = JsonSerializer.Deserialize<PaymentEvent>(body, JsonSerializerOptions.Web);
+        PaymentEvent? paymentEvent;
+        try
+        {
+            paymentEvent = JsonSerializer.Deserialize<PaymentEvent>(body, JsonSerializerOptions.Web);
+        }
+        catch (JsonException)
+        {
+            paymentEvent = null;
+        }
+
         if (paymentEvent is null || paymentEvent.Type != "payment.succeeded")
         {
             return Results.Ok(new { Handled = false });
+        }
+
+        if (!InputValidation.IsValidText(paymentEvent.Id) || !InputValidation.IsValidText(paymentEvent.OrderId))
+        {
+            return InputValidation.Invalid();
         }
 
         var order = await db.Orders.AsNoTracking().SingleOrDefaultAsync(o => o.Id == paymentEvent.OrderId, ct);
@@ -81,19 +108,18 @@ public sealed partial class PaymentWebhook(SampleDbContext db, IChatLifecycle ch
             return Problems.Refuse(StatusCodes.Status422UnprocessableEntity, "PaymentMismatch", "No order matches this payment.");
         }
 
-        // The order first, then the chat: a page refreshing on the chat's live event reads the order as paid. The event id
-        // makes a redelivered webhook harmless: the chat recognises it and changes nothing.
-        var now = clock.GetUtcNow();
-        var updated = await db.Orders.Where(o => o.Id == order.Id && o.Status == OrderStatus.PendingPayment).ExecuteUpdateAsync(
-            s => s.SetProperty(o => o.Status, OrderStatus.Paid).SetProperty(o => o.PaidAt, now).SetProperty(o => o.PaymentEventId, paymentEvent.Id),
-            ct);
-        var result = await chat.ConfirmPaymentAsync(order.Id, new ChatEventContext("fakepay", paymentEvent.Id), ct);
-        LogPayment(logger, paymentEvent.Id, order.Id, result.Applied);
-        return Results.Ok(new { Handled = true, ChatUnlocked = result.Applied, OrderUpdated = updated > 0 });
+        var result = await orders.PaymentSucceededAsync(order.Id, paymentEvent.Id, ct);
+        if (result.Outcome is not PaymentOutcome.Paid)
+        {
+            provider.Refund(paymentEvent.Id);
+        }
+
+        LogPayment(logger, paymentEvent.Id, order.Id, result.Outcome);
+        return Results.Ok(new { Handled = true, result.Outcome, ChatUnlocked = result.ChatChanged, OrderUpdated = result.OrderChanged });
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Payment event {EventId} for order {OrderId} handled (chat changed: {Applied}).")]
-    private static partial void LogPayment(ILogger logger, string eventId, string orderId, bool applied);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Payment event {EventId} for order {OrderId} handled: {Outcome}.")]
+    private static partial void LogPayment(ILogger logger, string eventId, string orderId, PaymentOutcome outcome);
 }
 
 /// <summary>Maps the provider's checkout API and the host's webhook.</summary>
@@ -104,7 +130,7 @@ public static class FakePayEndpoints
     {
         var checkout = api.MapGroup("/fakepay");
 
-        checkout.MapGet("/checkout/{orderId}", async (string orderId, ClaimsPrincipal principal, SampleDbContext db, CancellationToken ct) =>
+        checkout.MapGet("/checkout/{orderId}", async (string orderId, ClaimsPrincipal principal, SampleDbContext db, FakePayProvider provider, CancellationToken ct) =>
         {
             var order = await db.Orders.AsNoTracking().SingleOrDefaultAsync(o => o.Id == orderId && o.BuyerId == principal.UserId(), ct);
             if (order is null)
@@ -113,7 +139,11 @@ public static class FakePayEndpoints
             }
 
             var seller = await db.Users.AsNoTracking().Where(u => u.Id == order.SellerId).Select(u => u.DisplayName).SingleAsync(ct);
-            return Results.Ok(new { order.Id, order.Title, order.AmountCents, Merchant = seller, order.Status, order.PaymentEventId });
+            return Results.Ok(new
+            {
+                order.Id, order.Title, order.AmountCents, Merchant = seller, order.Status, order.PaymentEventId,
+                Refunded = order.PaymentEventId is { } paid && provider.IsRefunded(paid),
+            });
         });
 
         checkout.MapPost("/checkout/{orderId}/pay", async (string orderId, ClaimsPrincipal principal, SampleDbContext db, FakePayProvider provider, PaymentWebhook webhook, CancellationToken ct) =>
@@ -124,10 +154,17 @@ public static class FakePayEndpoints
                 return Problems.Refuse(StatusCodes.Status404NotFound, "NotAvailable", "This order does not exist or is not yours.");
             }
 
+            if (order.Status != OrderStatus.PendingPayment)
+            {
+                return Problems.Refuse(StatusCodes.Status409Conflict, "NotPayable", "This order is not waiting for payment.");
+            }
+
             var eventId = "evt_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
             var (body, signature) = provider.Create(new PaymentEvent(eventId, "payment.succeeded", order.Id, order.AmountCents));
             var delivery = await webhook.HandleAsync(body, signature, ct);
-            return delivery is IStatusCodeHttpResult { StatusCode: >= 400 } ? delivery : Results.Ok(new { EventId = eventId });
+            return delivery is IStatusCodeHttpResult { StatusCode: >= 400 } ? delivery
+                : provider.IsRefunded(eventId) ? Problems.Refuse(StatusCodes.Status409Conflict, "PaymentRefunded", "The order was cancelled before the payment arrived: the payment was refunded.")
+                : Results.Ok(new { EventId = eventId });
         });
 
         checkout.MapPost("/events/{eventId}/redeliver", async (string eventId, FakePayProvider provider, PaymentWebhook webhook, CancellationToken ct) =>

@@ -83,6 +83,35 @@ public sealed class ChatBuilder
         return this;
     }
 
+    /// <summary>Registers one instance as the host's answer to "who are the buyer and seller of this transaction"; it must be safe to share.</summary>
+    public ChatBuilder AddTransactionPartyResolver(ITransactionPartyResolver resolver)
+    {
+        ArgumentNullException.ThrowIfNull(resolver);
+        Services.RemoveAll<ITransactionPartyResolver>();
+        Services.AddSingleton(resolver);
+        return this;
+    }
+
+    /// <summary>Registers a factory, called once per scope (request, hub call), that builds the host's party resolver.</summary>
+    public ChatBuilder AddTransactionPartyResolver(Func<IServiceProvider, ITransactionPartyResolver> factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        Services.RemoveAll<ITransactionPartyResolver>();
+        Services.AddScoped(factory);
+        return this;
+    }
+
+    /// <summary>
+    /// Answers a <see cref="Marketplace.Chat.ChatException"/> thrown by any of the host's endpoints with the chat's ProblemDetails
+    /// (the status table of <see cref="Marketplace.Chat.Routing.ChatProblemDetails"/>). Needs <c>app.UseExceptionHandler()</c> in the pipeline.
+    /// </summary>
+    public ChatBuilder AddProblemDetails()
+    {
+        Services.AddProblemDetails();
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.AspNetCore.Diagnostics.IExceptionHandler, Marketplace.Chat.Routing.ChatExceptionHandler>());
+        return this;
+    }
+
     /// <summary>Adds a host notification handler (e-mail, push...); it gets every notification after commit, at least once.</summary>
     public ChatBuilder AddNotificationHandler<THandler>()
         where THandler : class, IChatNotificationHandler

@@ -1,4 +1,5 @@
 using Marketplace.Chat;
+using Marketplace.Chat.Access;
 using Marketplace.Chat.DependencyInjection;
 using Marketplace.Chat.Diagnostics;
 using Marketplace.Chat.Events;
@@ -43,7 +44,7 @@ public static class MarketplaceChatServiceCollectionExtensions
         services.TryAddScoped<HostNoticeWriter>();
         services.TryAddScoped<ConversationLogAnchor>();
         services.TryAddScoped<ChatLifecycleService>();
-        services.TryAddScoped<IChatLifecycle>(sp => sp.GetRequiredService<ChatLifecycleService>());
+        services.TryAddScoped<IChatLifecycle>(sp => new TracedChatLifecycle(sp.GetRequiredService<ChatLifecycleService>()));
         services.TryAddScoped<ChatMessagingService>();
         services.TryAddScoped<IChatMessaging>(sp => sp.GetRequiredService<ChatMessagingService>());
         services.TryAddScoped<Marketplace.Chat.Evidence.EvidenceLoader>();
@@ -70,6 +71,12 @@ public static class MarketplaceChatServiceCollectionExtensions
         services.Replace(ServiceDescriptor.Singleton<IHubProtocolResolver, ChatHubProtocolResolver>());
         ChatDispatcherLoggerFactory.AddFor<TransactionChatHub>(services);
         ChatDispatcherLoggerFactory.AddFor<DisputeChatHub>(services);
+
+        // After the exception filter, so it runs inside it and sees the refusal before it becomes a HubException.
+        services.AddSignalR()
+            .AddHubOptions<TransactionChatHub>(o => o.AddFilter<ChatActivityFilter>())
+            .AddHubOptions<DisputeChatHub>(o => o.AddFilter<ChatActivityFilter>());
+        services.TryAddSingleton<ChatActivityFilter>();
         services.TryAddSingleton<LocalChatPresence>();
         services.TryAddSingleton<IChatPresence>(sp => sp.GetRequiredService<LocalChatPresence>());
         services.TryAddSingleton<IChatPresenceSink, HubPresenceSink>();
@@ -79,6 +86,7 @@ public static class MarketplaceChatServiceCollectionExtensions
         services.TryAddSingleton<LocalChatConnectionRegistry>();
         services.TryAddSingleton<IChatConnectionRegistry>(sp => sp.GetRequiredService<LocalChatConnectionRegistry>());
         services.TryAddScoped<ChatUserResolver>();
+        services.TryAddScoped<IChatUserResolver>(sp => sp.GetRequiredService<ChatUserResolver>());
         services.TryAddScoped<ChatHubServices>();
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IChatEventSink, HubChatEventSink>());
 

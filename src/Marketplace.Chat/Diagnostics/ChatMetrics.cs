@@ -6,7 +6,7 @@ namespace Marketplace.Chat.Diagnostics;
 internal sealed class ChatMetrics
 {
     /// <summary>The name of the meter hosts subscribe to (OpenTelemetry, dotnet-counters).</summary>
-    public const string MeterName = "Marketplace.Chat";
+    public const string MeterName = ChatDiagnostics.MeterName;
 
     private readonly Counter<long> _messagesSent;
     private readonly Counter<long> _transitions;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
@@ -29,9 +28,9 @@ internal sealed class WebhookNotificationHandler(IHttpClientFactory clients, IOp
         {
             Content = new StringContent(body, Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
         };
-        request.Headers.Add("X-Chat-Delivery", notification.Id.ToString());
-        request.Headers.Add("X-Chat-Timestamp", timestamp);
-        request.Headers.Add("X-Chat-Signature", "sha256=" + Sign(o.Secret, timestamp, body));
+        request.Headers.Add(ChatWebhookSignature.DeliveryHeader, notification.Id.ToString());
+        request.Headers.Add(ChatWebhookSignature.TimestampHeader, timestamp);
+        request.Headers.Add(ChatWebhookSignature.SignatureHeader, ChatWebhookSignature.Sign(o.Secret, timestamp, body));
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(o.Timeout);
         using var response = await clients.CreateClient(ClientName).SendAsync(request, timeout.Token).ConfigureAwait(false);
@@ -40,8 +39,4 @@ internal sealed class WebhookNotificationHandler(IHttpClientFactory clients, IOp
             throw new HttpRequestException($"The webhook answered {(int)response.StatusCode}.", null, response.StatusCode);
         }
     }
-
-    /// <summary>Computes the signature a receiver checks: hex HMAC-SHA256 of "{timestamp}.{body}".</summary>
-    public static string Sign(string secret, string timestamp, string body) =>
-        Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(timestamp + "." + body)));
 }

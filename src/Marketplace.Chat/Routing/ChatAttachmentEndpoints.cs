@@ -1,3 +1,4 @@
+using Marketplace.Chat.Access;
 using Marketplace.Chat.Attachments.Inspection;
 using System.Buffers;
 using Marketplace.Chat.Attachments;

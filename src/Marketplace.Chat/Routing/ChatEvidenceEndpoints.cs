@@ -1,5 +1,5 @@
 using Marketplace.Chat.Evidence;
-using Marketplace.Chat.Hubs;
+using Marketplace.Chat.Access;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;

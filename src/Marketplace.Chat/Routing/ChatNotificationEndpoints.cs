@@ -1,3 +1,4 @@
+using Marketplace.Chat.Access;
 using Marketplace.Chat.Hubs;
 using Marketplace.Chat.Limits;
 using Marketplace.Chat.Messages;

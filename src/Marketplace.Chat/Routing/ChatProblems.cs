@@ -28,7 +28,7 @@ internal static class ChatProblems
         detail: refusal.Message,
         statusCode: StatusOf(refusal.Code),
         title: refusal.Code.ToString(),
-        type: "https://marketplace.chat/errors/" + refusal.Code,
+        type: ChatProblemDetails.TypePrefix + refusal.Code,
         extensions: new Dictionary<string, object?> { ["code"] = refusal.Code.ToString() });
 
     public static Task WriteAsync(HttpContext context, ChatException refusal) => ToResult(refusal).ExecuteAsync(context);

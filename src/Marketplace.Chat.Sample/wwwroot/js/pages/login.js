@@ -1,6 +1,6 @@
 import { h, avatar } from "../dom.js";
 import { t } from "../i18n.js";
-import { api } from "../api.js";
+import { api, ApiError } from "../api.js";
 import { loadSession } from "../session.js";
 
 export const name = "login";
@@ -12,6 +12,7 @@ export async function render(main, _params, { navigate }) {
     navigate(returnUrl ?? (me?.isAdmin ? "/admin/disputes" : "/orders"), { replace: true });
   };
 
+  // Offered only in Development with Sample:DemoLogin on; elsewhere the endpoint is absent (404) and the form is all there is.
   const demoUsers = await api.get("/api/account/demo-users").catch(() => []);
   const demo = h("ul", { class: "demo-users" }, demoUsers.map(u => h("li", {},
     h("button", {
@@ -34,9 +35,9 @@ export async function render(main, _params, { navigate }) {
         try {
           await api.post("/api/account/login", { email: email.value, password: password.value });
           await done();
-        } catch {
+        } catch (err) {
           error.hidden = false;
-          error.textContent = t("loginFailed");
+          error.textContent = t(err instanceof ApiError && err.code === "RateLimited" ? "loginThrottled" : "loginFailed");
         }
       },
     },

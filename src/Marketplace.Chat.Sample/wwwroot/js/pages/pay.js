@@ -33,6 +33,12 @@ export async function render(main, [orderId], { navigate }) {
       result);
   };
 
+  if (checkout.status === "Cancelled" || checkout.status === "Refunded") {
+    // A payment that arrived after the cancellation was refunded by the shop (its webhook reconciles, never fails).
+    card.append(h("p", { class: "fakepay-cancelled", role: "status", text: t(checkout.refunded ? "payRefunded" : "payCancelled") }));
+    return;
+  }
+
   if (checkout.status !== "PendingPayment") {
     card.append(h("p", { text: t("payAlready") }));
     success(checkout.paymentEventId);

@@ -5,10 +5,10 @@ using Marketplace.Chat.Validation;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 
-namespace Marketplace.Chat.Hubs;
+namespace Marketplace.Chat.Access;
 
 /// <summary>Turns the host's authenticated principal into a <see cref="ChatUser"/>: its id and whether it is an administrator.</summary>
-internal sealed class ChatUserResolver(IOptions<ChatOptions> options, IServiceProvider services)
+internal sealed class ChatUserResolver(IOptions<ChatOptions> options, IServiceProvider services) : IChatUserResolver
 {
     /// <summary>Decides whether the principal is a marketplace administrator, by policy when one is set, else by role.</summary>
     public async ValueTask<bool> IsAdminAsync(ClaimsPrincipal? principal)
@@ -34,8 +34,11 @@ internal sealed class ChatUserResolver(IOptions<ChatOptions> options, IServicePr
     /// Builds the chat user of an HTTP request: the id is the <see cref="ChatOptions.UserIdClaimType"/> claim
     /// (by default the one SignalR's default user id provider reads), so hubs and endpoints agree on who the user is.
     /// </summary>
-    public ValueTask<ChatUser> ResolveAsync(Microsoft.AspNetCore.Http.HttpContext context) =>
-        ResolveAsync(context.User.FindFirst(options.Value.UserIdClaimType)?.Value, context.User);
+    public ValueTask<ChatUser> ResolveAsync(Microsoft.AspNetCore.Http.HttpContext context) => ResolveAsync(context.User);
+
+    /// <inheritdoc />
+    public ValueTask<ChatUser> ResolveAsync(ClaimsPrincipal? principal) =>
+        ResolveAsync(principal?.FindFirst(options.Value.UserIdClaimType)?.Value, principal);
 
     /// <summary>Builds the chat user, or throws <see cref="ChatErrorCode.AuthenticationRequired"/> for anonymous callers.</summary>
     public async ValueTask<ChatUser> ResolveAsync(string? userId, ClaimsPrincipal? principal)
