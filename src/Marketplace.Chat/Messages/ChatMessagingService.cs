@@ -23,6 +23,7 @@ internal sealed class ChatMessagingService(
     ChatLifecycleService lifecycle,
     ChatEventPublisher events,
     ChatMetrics metrics,
+    AppendQueue queue,
     IOptions<ChatOptions> options,
     ILogger<ChatMessagingService> logger) : IChatMessaging
 {
@@ -162,6 +163,11 @@ internal sealed class ChatMessagingService(
             await lifecycle.JoinAsAdminAsync(conversationId, user, cancellationToken).ConfigureAwait(false);
         }
 
+        if (kind == ChatMessageKind.Text && attachmentId is null && AppendQueue.Supports(store))
+        {
+            return await SendBatchedAsync(user, conversationId, messageId, text, cancellationToken).ConfigureAwait(false);
+        }
+
         ChatConversationInfo? info = null;
         EntryRecord record;
         try
@@ -203,6 +209,28 @@ internal sealed class ChatMessagingService(
         var sent = EntryProjection.ToMessage(record, null, await AttachmentOfAsync(record, CancellationToken.None).ConfigureAwait(false));
         await events.MessageAddedAsync(info!, sent, CancellationToken.None).ConfigureAwait(false);
         return sent;
+    }
+
+    /// <summary>
+    /// Sends a text through the group commit (<see cref="AppendQueue"/>): acknowledged once its batch committed; its
+    /// event is published by the queue, in the conversation's sequence order.
+    /// </summary>
+    private async Task<ChatMessage> SendBatchedAsync(ChatUser user, Guid conversationId, Guid messageId, string text, CancellationToken cancellationToken)
+    {
+        var outcome = await queue.AppendAsync(new AppendRequest(user, conversationId, messageId, text, store.Now()), cancellationToken)
+            .ConfigureAwait(false);
+        if (outcome.Entry is { } entry)
+        {
+            return EntryProjection.ToMessage(entry, null, null);
+        }
+
+        // Refused under the lock, or the id is stored: a retry of a stored message returns it (also once the chat froze).
+        if (await FindRetryAsync(user, conversationId, messageId, CancellationToken.None).ConfigureAwait(false) is { } stored)
+        {
+            return stored;
+        }
+
+        throw Refused(outcome.Refusal ?? ChatAccessPolicy.NotAvailable, ChatAction.Write, conversationId);
     }
 
     public async Task<IReadOnlyList<ChatListItem>> ListConversationsAsync(ChatUser user, int limit, CancellationToken cancellationToken)
@@ -572,7 +600,7 @@ internal sealed class ChatMessagingService(
         return user.IsAdmin ? ChatRelation.Admin : ChatRelation.Outsider;
     }
 
-    private static ParticipantRole RoleOf(ChatRelation relation) => relation switch
+    internal static ParticipantRole RoleOf(ChatRelation relation) => relation switch
     {
         ChatRelation.Buyer => ParticipantRole.Buyer,
         ChatRelation.Seller => ParticipantRole.Seller,
