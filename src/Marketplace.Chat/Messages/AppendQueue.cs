@@ -62,6 +62,8 @@ internal sealed class AppendQueue : IDisposable
         Channel.CreateUnbounded<List<(EntryRecord, ChatConversationInfo)>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
 
     private readonly CancellationTokenSource _stopping = new();
+    private int _inFlight;
+    private int _waiting;
     private readonly Lazy<Task> _writer;
     private readonly Lazy<Task> _publisher;
 
@@ -80,12 +82,20 @@ internal sealed class AppendQueue : IDisposable
     public static bool Supports(ChatStore store) =>
         (store.Db.Database.ProviderName ?? "").Contains("Npgsql", StringComparison.Ordinal);
 
+    /// <summary>Gets how many sends wait for the next batch.</summary>
+    internal int Waiting => Volatile.Read(ref _waiting);
+
+    /// <summary>Gets how many sends the batch being written carries (0 when the writer is idle).</summary>
+    internal int InFlight => Volatile.Read(ref _inFlight);
+
     /// <summary>Queues a send and waits for its outcome, which comes only after its transaction committed.</summary>
     public async Task<AppendOutcome> AppendAsync(AppendRequest request, CancellationToken cancellationToken)
     {
         _ = _writer.Value;
+        Interlocked.Increment(ref _waiting);
         if (!_queue.Writer.TryWrite(request))
         {
+            Interlocked.Decrement(ref _waiting);
             throw new ChatException(ChatErrorCode.Unavailable, "The chat is shutting down; try again in a moment.");
         }
 
@@ -110,6 +120,7 @@ internal sealed class AppendQueue : IDisposable
             batch.Clear();
             while (batch.Count < MaxBatch && reader.TryRead(out var request))
             {
+                Interlocked.Decrement(ref _waiting);
                 batch.Add(request);
             }
 
@@ -117,6 +128,8 @@ internal sealed class AppendQueue : IDisposable
             {
                 continue;
             }
+
+            Volatile.Write(ref _inFlight, batch.Count);
 
             try
             {
@@ -141,6 +154,8 @@ internal sealed class AppendQueue : IDisposable
                     }
                 }
             }
+
+            Volatile.Write(ref _inFlight, 0);
         }
     }
 
