@@ -11,7 +11,8 @@ public sealed class GroupCommitEventsShould(PostgresFixture postgres) : IAsyncLi
 {
     private ChatTestHost _host = null!;
 
-    public async Task InitializeAsync() => _host = await ChatTestHost.StartAsync(await postgres.CreateDatabaseAsync(nameof(GroupCommitEventsShould)));
+    public async Task InitializeAsync() => _host = await ChatTestHost.StartAsync(
+        await postgres.CreateDatabaseAsync(nameof(GroupCommitEventsShould)), o => { o.MaxSendsPerSecond = 1000; o.SendBurst = 1000; });
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
