@@ -78,9 +78,13 @@ internal sealed class AppendQueue : IDisposable
         _publisher = new Lazy<Task>(() => Task.Run(PublishLoopAsync));
     }
 
-    /// <summary>Tells whether this store can take the batched path (PostgreSQL through Npgsql, with ADO.NET batches).</summary>
+    /// <summary>
+    /// Tells whether this store can take the batched path: PostgreSQL through Npgsql, and no commit contributor but the
+    /// notification outbox (which the batch writes itself); any other feature riding on commits keeps the EF Core path.
+    /// </summary>
     public static bool Supports(ChatStore store) =>
-        (store.Db.Database.ProviderName ?? "").Contains("Npgsql", StringComparison.Ordinal);
+        (store.Db.Database.ProviderName ?? "").Contains("Npgsql", StringComparison.Ordinal)
+        && store.Contributors.All(c => c is NotificationOutbox);
 
     /// <summary>Gets how many sends wait for the next batch.</summary>
     internal int Waiting => Volatile.Read(ref _waiting);
