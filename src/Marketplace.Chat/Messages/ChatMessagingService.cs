@@ -141,6 +141,14 @@ internal sealed class ChatMessagingService(
             throw new ChatException(ChatErrorCode.InvalidArgument, "A message needs a client-generated id (a non-empty GUID).");
         }
 
+        // A party's text goes straight to the group commit: the access check under the batch's lock is the one that
+        // counts, so no read before it. An administrator may first have to join (a dispute), so they take the check here.
+        var batched = kind == ChatMessageKind.Text && attachmentId is null && AppendQueue.Supports(store);
+        if (batched && !user.IsAdmin && !string.IsNullOrEmpty(user.UserId))
+        {
+            return await SendBatchedAsync(user, conversationId, messageId, text, cancellationToken).ConfigureAwait(false);
+        }
+
         // A retry is rare, so its stored copy is looked up only when something refuses the send (the state changed
         // since the first attempt, or the insert meets the message id's unique key): one round trip less per send.
         ChatRelation relation;
@@ -163,7 +171,7 @@ internal sealed class ChatMessagingService(
             await lifecycle.JoinAsAdminAsync(conversationId, user, cancellationToken).ConfigureAwait(false);
         }
 
-        if (kind == ChatMessageKind.Text && attachmentId is null && AppendQueue.Supports(store))
+        if (batched)
         {
             return await SendBatchedAsync(user, conversationId, messageId, text, cancellationToken).ConfigureAwait(false);
         }
