@@ -57,14 +57,18 @@ internal sealed class AppendQueue : IDisposable
     private readonly ChatMetrics _metrics;
     private readonly ILogger<AppendQueue> _logger;
     private readonly int _previewLength;
-    private readonly Channel<AppendRequest> _queue = Channel.CreateUnbounded<AppendRequest>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<AppendRequest> _queue = Channel.CreateUnbounded<AppendRequest>();
     private readonly Channel<List<(EntryRecord Entry, ChatConversationInfo Info)>> _published =
         Channel.CreateUnbounded<List<(EntryRecord, ChatConversationInfo)>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
 
     private readonly CancellationTokenSource _stopping = new();
     private int _inFlight;
     private int _waiting;
-    private readonly Lazy<Task> _writer;
+    private readonly Lazy<Task[]> _writers;
+    private readonly Lock _gate = new();
+    private readonly SortedDictionary<long, List<(EntryRecord Entry, ChatConversationInfo Info)>?> _ready = [];
+    private long _tickets;
+    private long _released;
     private readonly Lazy<Task> _publisher;
 
     public AppendQueue(IServiceScopeFactory scopes, ChatLogKeys keys, ChatMetrics metrics, IOptions<ChatOptions> options, ILogger<AppendQueue> logger)
@@ -74,7 +78,8 @@ internal sealed class AppendQueue : IDisposable
         _metrics = metrics;
         _logger = logger;
         _previewLength = options.Value.Notifications.PreviewLength;
-        _writer = new Lazy<Task>(() => Task.Run(WriteLoopAsync));
+        var writers = options.Value.GroupCommitWriters;
+        _writers = new Lazy<Task[]>(() => Enumerable.Range(0, writers).Select(_ => Task.Run(WriteLoopAsync)).ToArray());
         _publisher = new Lazy<Task>(() => Task.Run(PublishLoopAsync));
     }
 
@@ -95,7 +100,7 @@ internal sealed class AppendQueue : IDisposable
     /// <summary>Queues a send and waits for its outcome, which comes only after its transaction committed.</summary>
     public async Task<AppendOutcome> AppendAsync(AppendRequest request, CancellationToken cancellationToken)
     {
-        _ = _writer.Value;
+        _ = _writers.Value;
         Interlocked.Increment(ref _waiting);
         if (!_queue.Writer.TryWrite(request))
         {
@@ -133,7 +138,7 @@ internal sealed class AppendQueue : IDisposable
                 continue;
             }
 
-            Volatile.Write(ref _inFlight, batch.Count);
+            Interlocked.Add(ref _inFlight, batch.Count);
 
             try
             {
@@ -159,7 +164,7 @@ internal sealed class AppendQueue : IDisposable
                 }
             }
 
-            Volatile.Write(ref _inFlight, 0);
+            Interlocked.Add(ref _inFlight, -batch.Count);
         }
     }
 
@@ -171,17 +176,34 @@ internal sealed class AppendQueue : IDisposable
         var db = store.Db;
         var sql = AppendSql.For(db);
         var strategy = db.Database.CreateExecutionStrategy();
-        var (outcomes, appended, notified) = await strategy.ExecuteAsync(
-            (db, batch, lookupFirst),
-            async (_, state, ct) =>
+        var tickets = new List<long>(1);
+        AppendOutcome[] outcomes;
+        List<(EntryRecord, ChatConversationInfo)> appended;
+        bool notified;
+        try
+        {
+            (outcomes, appended, notified) = await strategy.ExecuteAsync(
+                (db, batch, lookupFirst, tickets),
+                async (_, state, ct) =>
+                {
+                    await using var transaction = await state.db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+                    var result = await WriteAsync(state.db, sql, state.batch, state.lookupFirst, withOutbox, transaction, state.tickets, ct)
+                        .ConfigureAwait(false);
+                    await transaction.CommitAsync(ct).ConfigureAwait(false);
+                    return result;
+                },
+                verifySucceeded: null,
+                CancellationToken.None).ConfigureAwait(false);
+        }
+        catch
+        {
+            foreach (var ticket in tickets)
             {
-                await using var transaction = await state.db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
-                var result = await WriteAsync(state.db, sql, state.batch, state.lookupFirst, withOutbox, transaction, ct).ConfigureAwait(false);
-                await transaction.CommitAsync(ct).ConfigureAwait(false);
-                return result;
-            },
-            verifySucceeded: null,
-            CancellationToken.None).ConfigureAwait(false);
+                Release(ticket, null);
+            }
+
+            throw;
+        }
 
         // Durable now: acknowledge, then publish in commit order.
         if (notified)
@@ -199,19 +221,49 @@ internal sealed class AppendQueue : IDisposable
             batch[i].Done.TrySetResult(outcomes[i]);
         }
 
-        if (appended.Count > 0)
+        // Only the last attempt committed; earlier attempts' tickets publish nothing.
+        for (var t = 0; t < tickets.Count; t++)
         {
-            _ = _publisher.Value;
-            _published.Writer.TryWrite(appended);
+            Release(tickets[t], t == tickets.Count - 1 ? appended : null);
+        }
+    }
+
+    /// <summary>
+    /// Hands a committed batch's events to the publisher in ticket order. A ticket is taken once the batch holds its row
+    /// locks, so of two batches touching one conversation the one that committed first has the lower ticket: events of
+    /// one conversation go out in sequence order even with several writers.
+    /// </summary>
+    private void Release(long ticket, List<(EntryRecord Entry, ChatConversationInfo Info)>? appended)
+    {
+        lock (_gate)
+        {
+            _ready[ticket] = appended;
+            while (_ready.Remove(_released + 1, out var next))
+            {
+                _released++;
+                if (next is { Count: > 0 })
+                {
+                    _ = _publisher.Value;
+                    _published.Writer.TryWrite(next);
+                }
+            }
         }
     }
 
     private async Task<(AppendOutcome[] Outcomes, List<(EntryRecord, ChatConversationInfo)> Appended, bool Notified)> WriteAsync(
-        DbContext db, AppendSql sql, List<AppendRequest> batch, bool lookupFirst, bool withOutbox, IDbContextTransaction transaction, CancellationToken ct)
+        DbContext db,
+        AppendSql sql,
+        List<AppendRequest> batch,
+        bool lookupFirst,
+        bool withOutbox,
+        IDbContextTransaction transaction,
+        List<long> tickets,
+        CancellationToken ct)
     {
         var ids = batch.Select(r => r.ConversationId).Distinct().Order().ToArray();
         var locked = (await db.Set<ConversationRecord>().FromSqlRaw(sql.LockSql, ids).AsNoTracking().ToListAsync(ct).ConfigureAwait(false))
             .ToDictionary(c => c.Id);
+        tickets.Add(Interlocked.Increment(ref _tickets));
 
         HashSet<Guid>? stored = null;
         if (lookupFirst)

@@ -14,8 +14,6 @@ public sealed class GroupCommitShould(PostgresFixture postgres) : IAsyncLifetime
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
     private ChatHarness _chat = null!;
 
-    private AppendQueue Queue => _chat.Scope().ServiceProvider.GetRequiredService<AppendQueue>();
-
     public async Task InitializeAsync() => _chat = await ChatHarness.StartAsync(postgres, o => o.MaxMessageLength = 500, nameof(GroupCommitShould));
 
     public async Task DisposeAsync() => await _chat.DisposeAsync();
@@ -56,32 +54,35 @@ public sealed class GroupCommitShould(PostgresFixture postgres) : IAsyncLifetime
     [Fact]
     public async Task Give_each_send_of_a_mixed_batch_its_own_answer()
     {
-        var (_, blocker, blockerBuyer, _) = await _chat.NewTransactionAsync(paid: true);
-        var (_, open, buyer, seller) = await _chat.NewTransactionAsync(paid: true);
-        var (freezingId, freezing, freezingBuyer, _) = await _chat.NewTransactionAsync(paid: true);
-        var (_, other, otherBuyer, _) = await _chat.NewTransactionAsync(paid: true);
+        // One writer, so the sends queued behind the blocked batch all go out together in the next one.
+        await using var h = await ChatHarness.StartAsync(
+            postgres, o => { o.MaxMessageLength = 500; o.GroupCommitWriters = 1; }, nameof(GroupCommitShould) + "One");
+        var (_, blocker, blockerBuyer, _) = await h.NewTransactionAsync(paid: true);
+        var (_, open, buyer, seller) = await h.NewTransactionAsync(paid: true);
+        var (freezingId, freezing, freezingBuyer, _) = await h.NewTransactionAsync(paid: true);
+        var (_, other, otherBuyer, _) = await h.NewTransactionAsync(paid: true);
         var storedId = Guid.NewGuid();
-        var stored = await _chat.Messaging(m => m.SendTextAsync(buyer, open.Id, storedId, "sent before"));
+        var stored = await h.Messaging(m => m.SendTextAsync(buyer, open.Id, storedId, "sent before"));
         var foreignId = Guid.NewGuid();
-        await _chat.Messaging(m => m.SendTextAsync(otherBuyer, other.Id, foreignId, "another chat's message"));
-        var queue = Queue;
+        await h.Messaging(m => m.SendTextAsync(otherBuyer, other.Id, foreignId, "another chat's message"));
+        var queue = h.Scope().ServiceProvider.GetRequiredService<AppendQueue>();
 
         // Hold one conversation's row lock so the writer waits inside a batch while the mixed sends pile up behind it.
-        await using var holder = _chat.Scope();
+        await using var holder = h.Scope();
         var db = holder.ServiceProvider.GetRequiredService<ChatTestDbContext>();
         await using var hold = await db.Database.BeginTransactionAsync();
         await db.Set<ConversationRecord>().Where(c => c.Id == blocker.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.UpdatedAt, c => c.UpdatedAt));
-        var blocked = _chat.Messaging(m => m.SendTextAsync(blockerBuyer, blocker.Id, Guid.NewGuid(), "waits for the lock"));
+        var blocked = h.Messaging(m => m.SendTextAsync(blockerBuyer, blocker.Id, Guid.NewGuid(), "waits for the lock"));
         await Until(() => queue.InFlight == 1);
 
-        var allowedA = _chat.Messaging(m => m.SendTextAsync(buyer, open.Id, Guid.NewGuid(), "allowed one"));
-        var allowedB = _chat.Messaging(m => m.SendTextAsync(seller, open.Id, Guid.NewGuid(), "allowed two"));
-        var intoFreezing = _chat.Messaging(m => m.SendTextAsync(freezingBuyer, freezing.Id, Guid.NewGuid(), "just too late"));
-        var retry = _chat.Messaging(m => m.SendTextAsync(buyer, open.Id, storedId, "sent before"));
-        var reused = _chat.Messaging(m => m.SendTextAsync(buyer, open.Id, foreignId, "reuses another chat's id"));
+        var allowedA = h.Messaging(m => m.SendTextAsync(buyer, open.Id, Guid.NewGuid(), "allowed one"));
+        var allowedB = h.Messaging(m => m.SendTextAsync(seller, open.Id, Guid.NewGuid(), "allowed two"));
+        var intoFreezing = h.Messaging(m => m.SendTextAsync(freezingBuyer, freezing.Id, Guid.NewGuid(), "just too late"));
+        var retry = h.Messaging(m => m.SendTextAsync(buyer, open.Id, storedId, "sent before"));
+        var reused = h.Messaging(m => m.SendTextAsync(buyer, open.Id, foreignId, "reuses another chat's id"));
         await Until(() => queue.Waiting == 5);
-        await _chat.Lifecycle(l => l.OpenDisputeAsync(freezingId, "d-" + freezingId));
-        var invalid = await Assert.ThrowsAsync<ChatException>(() => _chat.Messaging(m => m.SendTextAsync(buyer, open.Id, Guid.NewGuid(), "   ")));
+        await h.Lifecycle(l => l.OpenDisputeAsync(freezingId, "d-" + freezingId));
+        var invalid = await Assert.ThrowsAsync<ChatException>(() => h.Messaging(m => m.SendTextAsync(buyer, open.Id, Guid.NewGuid(), "   ")));
         await hold.RollbackAsync();
 
         await blocked.WaitAsync(Timeout);
@@ -96,11 +97,11 @@ public sealed class GroupCommitShould(PostgresFixture postgres) : IAsyncLifetime
         Assert.Equal(ChatErrorCode.MessageIdConflict, conflict.Code);
         Assert.Equal(stored, again);
         Assert.Equal([stored.Sequence + 1, stored.Sequence + 2], new[] { a.Sequence, b.Sequence }.Order());
-        var sequences = await _chat.Db(d => d.Set<EntryRecord>().Where(e => e.ConversationId == open.Id).OrderBy(e => e.Sequence).Select(e => e.Sequence).ToListAsync());
+        var sequences = await h.Db(d => d.Set<EntryRecord>().Where(e => e.ConversationId == open.Id).OrderBy(e => e.Sequence).Select(e => e.Sequence).ToListAsync());
         Assert.Equal(Enumerable.Range(1, (int)stored.Sequence + 2).Select(s => (long)s), sequences);
-        Assert.Equal(1, await _chat.Db(d => d.Set<EntryRecord>().CountAsync(e => e.Id == storedId)));
-        Assert.Equal(0, await _chat.Db(d => d.Set<EntryRecord>().CountAsync(e => e.ConversationId == freezing.Id && e.Text == "just too late")));
-        Assert.True((await _chat.Messaging(m => m.VerifyChainAsync(buyer, open.Id))).IsIntact);
+        Assert.Equal(1, await h.Db(d => d.Set<EntryRecord>().CountAsync(e => e.Id == storedId)));
+        Assert.Equal(0, await h.Db(d => d.Set<EntryRecord>().CountAsync(e => e.ConversationId == freezing.Id && e.Text == "just too late")));
+        Assert.True((await h.Messaging(m => m.VerifyChainAsync(buyer, open.Id))).IsIntact);
     }
 
     [Fact]
