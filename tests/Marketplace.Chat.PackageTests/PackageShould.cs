@@ -61,7 +61,10 @@ public sealed class PackageShould(PackedLibrary package, ITestOutputHelper outpu
             .Elements().Where(e => e.Name.LocalName == "dependency")
             .ToDictionary(e => (string)e.Attribute("id")!, e => (string?)e.Attribute("version"), StringComparer.Ordinal);
         var central = CentralPackageVersions();
-        foreach (var id in new[] { "Microsoft.EntityFrameworkCore.Relational", "MetadataExtractor", "Mime-Detective" })
+        // The attachment inspection's libraries; MetadataExtractor (unused) and the prerelease Mime-Detective are gone.
+        Assert.DoesNotContain("Mime-Detective", dependencies.Keys);
+        Assert.DoesNotContain("MetadataExtractor", dependencies.Keys);
+        foreach (var id in new[] { "Microsoft.EntityFrameworkCore.Relational", "SixLabors.ImageSharp", "PdfPig" })
         {
             Assert.True(dependencies.TryGetValue(id, out var version),
                 $"The nuspec does not declare a net10.0 dependency on {id}; it declares [{string.Join(", ", dependencies.Keys)}].");
@@ -84,7 +87,7 @@ public sealed class PackageShould(PackedLibrary package, ITestOutputHelper outpu
 
         Assert.True(consumer.Build.Succeeded, "The consumer host did not build against the package. " + consumer.Build.Describe());
         Assert.Contains($"Marketplace.Chat/{package.Version}", consumer.ResolvedLibraries);
-        foreach (var assembly in new[] { "Marketplace.Chat.dll", "MetadataExtractor.dll", "Mime-Detective.dll" })
+        foreach (var assembly in new[] { "Marketplace.Chat.dll", "SixLabors.ImageSharp.dll", "UglyToad.PdfPig.dll" })
         {
             Assert.True(File.Exists(Path.Combine(consumer.OutputFolder, assembly)),
                 $"{assembly} is not in the consumer's output {consumer.OutputFolder}.");

@@ -33,9 +33,15 @@ internal static class SampleLogKey
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        using (var file = new StreamWriter(path, System.Text.Encoding.ASCII, options))
+        try
         {
+            using var file = new StreamWriter(path, System.Text.Encoding.ASCII, options);
             file.Write(Convert.ToBase64String(key));
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another node of the same site (scripts/cluster.sh) created it a moment earlier: every node uses that one.
+            return LoadOrCreate(builder);
         }
 
         Console.WriteLine($"Chat log key '{KeyId}' created in {path}: keep it; entries chained with it verify only while it exists.");

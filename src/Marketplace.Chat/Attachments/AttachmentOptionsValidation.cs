@@ -1,3 +1,4 @@
+using Marketplace.Chat.Attachments.Inspection;
 namespace Marketplace.Chat.Attachments;
 
 /// <summary>Lists what is wrong with <see cref="ChatOptions.Attachments"/>, naming the option and the accepted range.</summary>
@@ -48,9 +49,49 @@ internal static class AttachmentOptionsValidation
             failures.Add($"{Prefix}{nameof(options.CleanupInterval)} must be positive (was {options.CleanupInterval}).");
         }
 
+        ValidateInspection(options, Prefix, failures);
+
         if (options.MaxPendingUploadsPerUser < 1)
         {
             failures.Add($"{Prefix}{nameof(options.MaxPendingUploadsPerUser)} must be at least 1 (was {options.MaxPendingUploadsPerUser}).");
+        }
+    }
+
+    private static void ValidateInspection(AttachmentOptions options, string prefix, List<string> failures)
+    {
+        if (options.MaxImageFrames < 1)
+        {
+            failures.Add($"{prefix}{nameof(options.MaxImageFrames)} must be at least 1 (was {options.MaxImageFrames}).");
+        }
+
+        if (options.PreviewMaxSide is < 16 or > 4096)
+        {
+            failures.Add($"{prefix}{nameof(options.PreviewMaxSide)} must be between 16 and 4096 (was {options.PreviewMaxSide}).");
+        }
+
+        if (options.MaxConcurrentImageDecodes < 1)
+        {
+            failures.Add($"{prefix}{nameof(options.MaxConcurrentImageDecodes)} must be at least 1 (was {options.MaxConcurrentImageDecodes}).");
+        }
+
+        if (options.ImageDecodeTimeout <= TimeSpan.Zero || options.DocumentInspectionTimeout <= TimeSpan.Zero)
+        {
+            failures.Add($"{prefix}{nameof(options.ImageDecodeTimeout)} and {nameof(options.DocumentInspectionTimeout)} must be positive.");
+        }
+
+        if (options.MaxConcurrentUploadsPerUser < 1)
+        {
+            failures.Add($"{prefix}{nameof(options.MaxConcurrentUploadsPerUser)} must be at least 1 (was {options.MaxConcurrentUploadsPerUser}).");
+        }
+
+        if (options.MaxStoredBytesPerUser < 1 || options.MaxStoredBytesPerConversation < 1)
+        {
+            failures.Add($"{prefix}{nameof(options.MaxStoredBytesPerUser)} and {nameof(options.MaxStoredBytesPerConversation)} must be at least 1.");
+        }
+
+        if (options.RejectedInspectionBudget <= TimeSpan.Zero || options.RejectedInspectionWindow <= TimeSpan.Zero)
+        {
+            failures.Add($"{prefix}{nameof(options.RejectedInspectionBudget)} and {nameof(options.RejectedInspectionWindow)} must be positive.");
         }
     }
 

@@ -485,7 +485,7 @@ internal sealed class ChatMessagingService(
                 && m.Kind != ChatMessageKind.Edit && m.Kind != ChatMessageKind.Deletion,
             ct);
 
-    private async Task<ChatMessage?> FindRetryAsync(ChatUser user, Guid conversationId, Guid messageId, CancellationToken ct)
+    internal async Task<ChatMessage?> FindRetryAsync(ChatUser user, Guid conversationId, Guid messageId, CancellationToken ct)
     {
         var existing = await store.Entries.AsNoTracking().SingleOrDefaultAsync(m => m.Id == messageId, ct).ConfigureAwait(false);
         if (existing is null)

@@ -6,6 +6,6 @@ public static class TestLogKeys
     /// <summary>The id of the key every test host writes with.</summary>
     public const string CurrentId = "test-log-1";
 
-    /// <summary>The bytes of the key every test host writes with.</summary>
-    public static byte[] Current { get; } = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+    /// <summary>The bytes of the key every test host writes with: the same in every process, as nodes of one deployment share it.</summary>
+    public static byte[] Current { get; } = System.Security.Cryptography.SHA256.HashData("marketplace-chat-test-log-key-1"u8);
 }

@@ -1,3 +1,4 @@
+using Marketplace.Chat.Attachments.Inspection;
 using System.Diagnostics;
 using Marketplace.Chat.Attachments;
 

@@ -1,3 +1,4 @@
+using Marketplace.Chat.Attachments.Inspection;
 using Marketplace.Chat.Attachments;
 
 namespace Marketplace.Chat.Tests.Attachments;

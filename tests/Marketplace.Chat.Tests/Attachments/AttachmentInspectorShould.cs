@@ -1,3 +1,4 @@
+using Marketplace.Chat.Attachments.Inspection;
 using System.Security.Cryptography;
 using Marketplace.Chat.Attachments;
 

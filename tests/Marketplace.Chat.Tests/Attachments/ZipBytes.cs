@@ -1,3 +1,4 @@
+using Marketplace.Chat.Attachments.Inspection;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;

@@ -1,0 +1,119 @@
+using System.Collections.Concurrent;
+
+namespace Marketplace.Chat.Presence;
+
+/// <summary>
+/// Who has which conversation open, on this server node only: presence is best-effort and never needed for
+/// correctness. A user is online in a conversation while at least one of their connections has joined it.
+/// The default without Redis, and the node's own record (and fallback) under the Redis presence.
+/// </summary>
+internal sealed class LocalChatPresence : IChatPresence
+{
+    private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<string, string>> _byConversation = new();
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<Guid, string>> _byConnection = new();
+    private readonly Lock _gate = new();
+
+    /// <summary>Records a join; returns true when it brings the user online in the conversation.</summary>
+    public bool Join(Guid conversationId, string connectionId, string userId)
+    {
+        lock (_gate)
+        {
+            var connections = _byConversation.GetOrAdd(conversationId, _ => new());
+            var wasOnline = connections.Values.Contains(userId, StringComparer.Ordinal);
+            connections[connectionId] = userId;
+            _byConnection.GetOrAdd(connectionId, _ => new())[conversationId] = userId;
+            return !wasOnline;
+        }
+    }
+
+    /// <summary>Records a leave; returns true when the user has no connection left in the conversation.</summary>
+    public bool Leave(Guid conversationId, string connectionId)
+    {
+        lock (_gate)
+        {
+            if (!_byConversation.TryGetValue(conversationId, out var connections) || !connections.TryRemove(connectionId, out var userId))
+            {
+                return false;
+            }
+
+            if (_byConnection.TryGetValue(connectionId, out var joined))
+            {
+                joined.TryRemove(conversationId, out _);
+            }
+
+            if (connections.IsEmpty)
+            {
+                _byConversation.TryRemove(conversationId, out _);
+            }
+
+            return !connections.Values.Contains(userId, StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>Forgets a closed connection; returns the (conversation, user) pairs that went offline.</summary>
+    public IReadOnlyList<(Guid ConversationId, string UserId)> Disconnect(string connectionId)
+    {
+        lock (_gate)
+        {
+            if (!_byConnection.TryRemove(connectionId, out var joined))
+            {
+                return [];
+            }
+
+            var offline = new List<(Guid, string)>();
+            foreach (var (conversationId, userId) in joined)
+            {
+                if (_byConversation.TryGetValue(conversationId, out var connections))
+                {
+                    connections.TryRemove(connectionId, out _);
+                    if (!connections.Values.Contains(userId, StringComparer.Ordinal))
+                    {
+                        offline.Add((conversationId, userId));
+                    }
+
+                    if (connections.IsEmpty)
+                    {
+                        _byConversation.TryRemove(conversationId, out _);
+                    }
+                }
+            }
+
+            return offline;
+        }
+    }
+
+    /// <summary>Lists the users online in a conversation.</summary>
+    public IReadOnlyList<string> Online(Guid conversationId) =>
+        _byConversation.TryGetValue(conversationId, out var connections)
+            ? connections.Values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList()
+            : [];
+
+    /// <summary>Counts open connections that joined at least one conversation.</summary>
+    public int ConnectionCount => _byConnection.Count;
+
+    /// <summary>Lists every (conversation, connection, user) of this node, for the Redis heartbeat.</summary>
+    public IReadOnlyList<(Guid ConversationId, string ConnectionId, string UserId)> Entries()
+    {
+        lock (_gate)
+        {
+            return _byConversation.SelectMany(c => c.Value.Select(e => (c.Key, e.Key, e.Value))).ToList();
+        }
+    }
+
+    /// <summary>Lists the (conversation, user) pairs a connection has joined.</summary>
+    public IReadOnlyList<(Guid ConversationId, string UserId)> JoinedBy(string connectionId) =>
+        _byConnection.TryGetValue(connectionId, out var joined) ? joined.Select(p => (p.Key, p.Value)).ToList() : [];
+
+    /// <summary>Finds the user a connection joined a conversation as.</summary>
+    public string? UserOf(Guid conversationId, string connectionId) =>
+        _byConversation.TryGetValue(conversationId, out var connections) && connections.TryGetValue(connectionId, out var userId) ? userId : null;
+
+    ValueTask<bool> IChatPresence.JoinAsync(Guid conversationId, string connectionId, string userId) => ValueTask.FromResult(Join(conversationId, connectionId, userId));
+
+    ValueTask<bool> IChatPresence.LeaveAsync(Guid conversationId, string connectionId) => ValueTask.FromResult(Leave(conversationId, connectionId));
+
+    ValueTask<IReadOnlyList<(Guid ConversationId, string UserId)>> IChatPresence.DisconnectAsync(string connectionId) =>
+        ValueTask.FromResult(Disconnect(connectionId));
+
+    ValueTask<IReadOnlyList<string>> IChatPresence.OnlineAsync(Guid conversationId) => ValueTask.FromResult(Online(conversationId));
+}
