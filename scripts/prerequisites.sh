@@ -19,6 +19,19 @@ if [ ! -d "$node_tests/node_modules/@microsoft/signalr" ]; then
   (cd "$node_tests" && npm ci --no-audit --no-fund)
 fi
 
+# The JavaScript client package (clients/js): its locked dependencies, then its build (declarations and the two ES
+# module bundles) whenever a source is newer than the bundle. JavaScriptClientShould and the sample use dist/.
+client_js="$(cd "$(dirname "$0")/.." && pwd)/clients/js"
+if [ ! -d "$client_js/node_modules/@microsoft/signalr" ] || [ ! -d "$client_js/node_modules/esbuild" ]; then
+  echo "prerequisites: installing the JavaScript client's dependencies (npm ci in clients/js)"
+  (cd "$client_js" && npm ci --no-audit --no-fund)
+fi
+if [ ! -f "$client_js/dist/browser/marketplace-chat-client.js" ] \
+   || [ -n "$(find "$client_js/src" "$client_js/package.json" "$client_js/scripts" -newer "$client_js/dist/browser/marketplace-chat-client.js" 2>/dev/null | head -1)" ]; then
+  echo "prerequisites: building the JavaScript client (npm run build in clients/js)"
+  (cd "$client_js" && npm run build --silent)
+fi
+
 # The browser tests (tests/Marketplace.Chat.BrowserTests) drive Debian's Chromium through Playwright: never a downloaded
 # browser. The colour emoji font makes the sample's screenshots show its emoji.
 if [ ! -x /usr/bin/chromium ]; then
