@@ -40,6 +40,12 @@ public sealed class ChatOptions
     /// <summary>Gets the per-user budgets of every hub method and endpoint, and the connection caps.</summary>
     public Limits.ChatLimitOptions Limits { get; } = new();
 
+    /// <summary>
+    /// Gets or sets how many group-commit transactions of text sends one server node runs at once (each carries up to
+    /// 256 sends and holds one database connection). Defaults to 4.
+    /// </summary>
+    public int GroupCommitWriters { get; set; } = 4;
+
     /// <summary>Gets or sets the largest SignalR message the chat hubs accept, in bytes. Defaults to 64 KiB.</summary>
     public long MaxHubMessageBytes { get; set; } = 64 * 1024;
 

@@ -308,7 +308,7 @@ internal static partial class ChatLoad
         }
     }
 
-    private static async Task<(HashSet<Guid> Ids, long Gaps)> StoredAsync(string connectionString)
+    internal static async Task<(HashSet<Guid> Ids, long Gaps)> StoredAsync(string connectionString)
     {
         await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
         await connection.OpenAsync();

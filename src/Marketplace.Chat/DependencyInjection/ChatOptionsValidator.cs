@@ -43,6 +43,11 @@ internal sealed class ChatOptionsValidator : IValidateOptions<ChatOptions>
             failures.Add($"ChatOptions.MaxTransitionAttempts must be between 1 and 100 (was {options.MaxTransitionAttempts}).");
         }
 
+        if (options.GroupCommitWriters is < 1 or > 64)
+        {
+            failures.Add("ChatOptions.GroupCommitWriters must be between 1 and 64.");
+        }
+
         if (options.MaxSendsPerSecond <= 0 || options.SendBurst < 1)
         {
             failures.Add("ChatOptions.MaxSendsPerSecond must be positive and ChatOptions.SendBurst at least 1.");

@@ -40,6 +40,7 @@ public static class MarketplaceChatServiceCollectionExtensions
         services.TryAddScoped<ChatEventPublisher>();
         services.TryAddSingleton(sp => new ChatLogKeys(sp.GetServices<ChatLogKeyRegistration>()));
         services.TryAddScoped<ConversationLog>();
+        services.TryAddSingleton<AppendQueue>();
         services.TryAddScoped<ConversationLogReader>();
         services.TryAddScoped<HostNoticeWriter>();
         services.TryAddScoped<ConversationLogAnchor>();

@@ -65,4 +65,7 @@ internal static partial class ChatLog
 
     [LoggerMessage(104, LogLevel.Error, "Could not re-anchor carried-over conversation logs at start-up; they stay read-only until the next start.")]
     public static partial void ReanchoringFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(110, LogLevel.Information, "A group commit of {Count} sends did not go through as a whole; each send is retried alone.")]
+    public static partial void BatchRetriedAlone(ILogger logger, Exception exception, int count);
 }

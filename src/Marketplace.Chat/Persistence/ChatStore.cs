@@ -20,6 +20,9 @@ internal sealed class ChatStore(DbContext db, TimeProvider clock, IEnumerable<IC
 
     public DbContext Db { get; } = db;
 
+    /// <summary>Gets the features that add rows to every chat transaction.</summary>
+    public IReadOnlyList<IChatCommitContributor> Contributors => _contributors;
+
     public DbSet<ConversationRecord> Conversations => Db.Set<ConversationRecord>();
 
     public DbSet<ParticipantRecord> Participants => Db.Set<ParticipantRecord>();

@@ -1,0 +1,141 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Marketplace.Chat.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace Marketplace.Chat.Messages;
+
+/// <summary>
+/// The statements of the group commit (<see cref="AppendQueue"/>), built once per model from EF Core's metadata, so
+/// table prefix, schema, column names and value conversions (enums as names) are exactly the model's. Rows are
+/// written as plain ADO.NET batch commands: no change tracking, no materialisation on the write.
+/// </summary>
+internal sealed class AppendSql
+{
+    private static readonly ConditionalWeakTable<IModel, AppendSql> ByModel = new();
+
+    private readonly Table _entries;
+    private readonly Table _notifications;
+    private readonly string _headsSql;
+    private readonly string _readsSql;
+
+    private AppendSql(IModel model, ISqlGenerationHelper sql)
+    {
+        var conversation = model.FindEntityType(typeof(ConversationRecord))!;
+        var conversations = StoreObjectIdentifier.Table(conversation.GetTableName()!, conversation.GetSchema());
+        string Column(IEntityType type, StoreObjectIdentifier table, string property) =>
+            sql.DelimitIdentifier(type.FindProperty(property)!.GetColumnName(table)!);
+        var conversationTable = sql.DelimitIdentifier(conversations.Name, conversations.Schema);
+        var id = Column(conversation, conversations, nameof(ConversationRecord.Id));
+        var lastSequence = Column(conversation, conversations, nameof(ConversationRecord.LastSequence));
+        var lastHash = Column(conversation, conversations, nameof(ConversationRecord.LastHash));
+        LockSql = $"SELECT * FROM {conversationTable} WHERE {id} = ANY({{0}}) ORDER BY {id} FOR UPDATE";
+        _headsSql = $"UPDATE {conversationTable} AS c SET {lastSequence} = v.s, {lastHash} = v.h "
+            + $"FROM unnest($1::uuid[], $2::bigint[], $3::text[]) AS v(i, s, h) WHERE c.{id} = v.i";
+
+        var participant = model.FindEntityType(typeof(ParticipantRecord))!;
+        var participants = StoreObjectIdentifier.Table(participant.GetTableName()!, participant.GetSchema());
+        _readsSql = $"UPDATE {sql.DelimitIdentifier(participants.Name, participants.Schema)} AS p "
+            + $"SET {Column(participant, participants, nameof(ParticipantRecord.LastReadSequence))} = v.s "
+            + $"FROM unnest($1::uuid[], $2::text[], $3::bigint[]) AS v(c, u, s) "
+            + $"WHERE p.{Column(participant, participants, nameof(ParticipantRecord.ConversationId))} = v.c "
+            + $"AND p.{Column(participant, participants, nameof(ParticipantRecord.UserId))} = v.u";
+
+        _entries = new Table(model.FindEntityType(typeof(EntryRecord))!, sql, " ON CONFLICT DO NOTHING");
+        _notifications = new Table(model.FindEntityType(typeof(NotificationRecord))!, sql, "");
+    }
+
+    /// <summary>Locks the given conversations in id order (no two batches deadlock) and reads them; parameter 0 is the uuid[].</summary>
+    public string LockSql { get; }
+
+    public static AppendSql For(DbContext db) =>
+        ByModel.GetValue(db.Model, m => new AppendSql(m, db.GetService<ISqlGenerationHelper>()));
+
+    /// <summary>Adds the insert of the entries; its <see cref="DbBatchCommand.RecordsAffected"/> tells how many were new.</summary>
+    public DbBatchCommand AddEntries(DbBatch batch, List<EntryRecord> entries) => _entries.AddInsert(batch, entries);
+
+    public void AddNotifications(DbBatch batch, List<NotificationRecord> notifications)
+    {
+        // Thousands of recipients would exceed a statement's parameters: chunk.
+        const int PerStatement = 1000;
+        for (var i = 0; i < notifications.Count; i += PerStatement)
+        {
+            _notifications.AddInsert(batch, notifications.GetRange(i, Math.Min(PerStatement, notifications.Count - i)));
+        }
+    }
+
+    public void AddHeads(DbBatch batch, List<ConversationRecord> heads)
+    {
+        var command = batch.CreateBatchCommand();
+        command.CommandText = _headsSql;
+        Add(command, heads.Select(c => c.Id).ToArray());
+        Add(command, heads.Select(c => c.LastSequence).ToArray());
+        Add(command, heads.Select(c => c.LastHash).ToArray());
+        batch.BatchCommands.Add(command);
+    }
+
+    public void AddReadPositions(DbBatch batch, Dictionary<(Guid Conversation, string User), long> reads)
+    {
+        var command = batch.CreateBatchCommand();
+        command.CommandText = _readsSql;
+        Add(command, reads.Keys.Select(k => k.Conversation).ToArray());
+        Add(command, reads.Keys.Select(k => k.User).ToArray());
+        Add(command, reads.Values.ToArray());
+        batch.BatchCommands.Add(command);
+    }
+
+    private static void Add(DbBatchCommand command, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.Value = value ?? DBNull.Value;
+        command.Parameters.Add(parameter);
+    }
+
+    /// <summary>A table's insertable columns with the model's value conversions.</summary>
+    private sealed class Table
+    {
+        private readonly string _prefix;
+        private readonly string _suffix;
+        private readonly IProperty[] _columns;
+
+        public Table(IEntityType type, ISqlGenerationHelper sql, string suffix)
+        {
+            var table = StoreObjectIdentifier.Table(type.GetTableName()!, type.GetSchema());
+            _columns = type.GetProperties().Where(p => p.ValueGenerated == ValueGenerated.Never || !p.IsPrimaryKey()).ToArray();
+            _prefix = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ("
+                + string.Join(", ", _columns.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!))) + ") VALUES ";
+            _suffix = suffix;
+        }
+
+        public DbBatchCommand AddInsert<T>(DbBatch batch, List<T> rows)
+            where T : class
+        {
+            var command = batch.CreateBatchCommand();
+            var text = new StringBuilder(_prefix, _prefix.Length + (rows.Count * _columns.Length * 6));
+            var n = 0;
+            for (var r = 0; r < rows.Count; r++)
+            {
+                text.Append(r == 0 ? "(" : ", (");
+                for (var c = 0; c < _columns.Length; c++)
+                {
+                    var property = _columns[c];
+                    var raw = property.PropertyInfo!.GetValue(rows[r]);
+                    var converter = property.GetTypeMapping().Converter;
+                    Add(command, raw is not null && converter is not null ? converter.ConvertToProvider(raw) : raw);
+                    text.Append(c == 0 ? "$" : ", $").Append((++n).ToString(CultureInfo.InvariantCulture));
+                }
+
+                text.Append(')');
+            }
+
+            command.CommandText = text.Append(_suffix).ToString();
+            batch.BatchCommands.Add(command);
+            return command;
+        }
+    }
+}
