@@ -1,5 +1,5 @@
+using Marketplace.Chat.EmbeddedPostgres;
 using Marketplace.Chat.Sample;
-using Marketplace.Chat.Sample.Hosting;
 
 SampleApp sample;
 try

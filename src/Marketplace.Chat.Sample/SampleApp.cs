@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
+using Marketplace.Chat.EmbeddedPostgres;
 using Marketplace.Chat.Sample.Accounts;
 using Marketplace.Chat.Sample.Data;
-using Marketplace.Chat.Sample.Hosting;
 using Marketplace.Chat.Sample.Operations;
 using Marketplace.Chat.Sample.Payments;
 using Marketplace.Chat.Sample.Shop;
@@ -58,8 +58,8 @@ public sealed partial class SampleApp : IAsyncDisposable
             embedded = await PostgresCluster.StartAsync(
                 new PostgresClusterOptions { DataDirectory = dataDirectory, Port = builder.Configuration.GetValue("Sample:PostgresPort", 0) },
                 cancellationToken);
-            await embedded.CreateDatabaseAsync(EmbeddedDatabase, cancellationToken);
-            connectionString = embedded.ConnectionString(EmbeddedDatabase);
+            // The site signs in as a role of its own that owns the demo database (its migrations run as it) and nothing more.
+            connectionString = await embedded.CreateApplicationDatabaseAsync(EmbeddedDatabase, EmbeddedRole, cancellationToken);
             Console.WriteLine($"Embedded PostgreSQL is running on 127.0.0.1:{embedded.Port} (data in {embedded.DataDirectory}).");
         }
 
@@ -97,6 +97,7 @@ public sealed partial class SampleApp : IAsyncDisposable
     }
 
     private const string EmbeddedDatabase = "marketplace";
+    private const string EmbeddedRole = "marketplace_app";
 
     private static void ConfigureServices(WebApplicationBuilder builder, string connectionString)
     {
@@ -150,8 +151,9 @@ public sealed partial class SampleApp : IAsyncDisposable
         if (embedded && await SchemaPredatesMigrationsAsync(db, ct))
         {
             // The first minimal sample created its private database with EnsureCreated: start that demo database afresh.
+            // Its role owns the database but may not create one, so the schemas are emptied rather than the database dropped.
             LogRecreatingLegacyDatabase(app.Logger);
-            await db.Database.EnsureDeletedAsync(ct);
+            await db.Database.ExecuteSqlRawAsync("drop schema if exists chat cascade; drop schema public cascade; create schema public;", ct);
         }
 
         await db.Database.MigrateAsync(ct);
