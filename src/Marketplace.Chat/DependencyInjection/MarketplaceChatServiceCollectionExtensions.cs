@@ -2,11 +2,11 @@ using Marketplace.Chat;
 using Marketplace.Chat.DependencyInjection;
 using Marketplace.Chat.Diagnostics;
 using Marketplace.Chat.Events;
+using Marketplace.Chat.Hubs;
 using Marketplace.Chat.Lifecycle;
 using Marketplace.Chat.Messages;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Marketplace.Chat.Hubs;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

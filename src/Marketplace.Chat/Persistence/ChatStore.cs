@@ -1,6 +1,6 @@
+using System.Runtime.CompilerServices;
 using Marketplace.Chat.Conversations;
 using Marketplace.Chat.Messages;
-using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;

@@ -1,5 +1,4 @@
 using Marketplace.Chat.Conversations;
-using Marketplace.Chat.Lifecycle;
 using Marketplace.Chat.Messages;
 
 namespace Marketplace.Chat.Persistence;

@@ -1,4 +1,3 @@
-using System.Net.WebSockets;
 using Marketplace.Chat.Access;
 using Marketplace.Chat.Conversations;
 using Marketplace.Chat.Hubs;

@@ -1,5 +1,4 @@
 using System.Text;
-using Marketplace.Chat.Attachments;
 
 namespace Marketplace.Chat.Tests.Attachments;
 
