@@ -7,7 +7,7 @@ namespace Marketplace.Chat.Access;
 /// parties read always and write only while the chat is open; administrators reach every dispute chat and
 /// read, never write, the transaction chat of a disputed transaction; everyone else learns nothing.
 /// </summary>
-public static class ChatAccessPolicy
+internal static class ChatAccessPolicy
 {
     /// <summary>The reason given to outsiders, identical whether or not the conversation exists.</summary>
     public const string NotAvailableReason = "This conversation does not exist or you are not a member of it.";
