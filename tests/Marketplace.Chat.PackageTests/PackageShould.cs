@@ -180,6 +180,8 @@ public sealed class PackageShould(PackedLibrary package, ITestOutputHelper outpu
             new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 ["ConnectionStrings__Shop"] = shop,
+                // The key the README's integration reads for the conversation log's MAC (32 random bytes, never in the database).
+                ["Chat__LogKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
                 ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
                 ["ASPNETCORE_ENVIRONMENT"] = "Production",
                 ["DOTNET_ENVIRONMENT"] = "Production",
