@@ -174,19 +174,25 @@ public sealed class PackageShould(PackedLibrary package, ITestOutputHelper outpu
             DeleteOnDispose = true,
             Fsync = false,
         });
-        var shop = await cluster.CreateApplicationDatabaseAsync("shop", "shop_app");
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            // The host signs in as a role that owns its database and nothing more: its migrations run as it.
+            ["ConnectionStrings__Shop"] = await cluster.CreateApplicationDatabaseAsync("shop", "shop_app"),
+            // The key the README's integration reads for the conversation log's MAC (32 random bytes, never in the database).
+            ["Chat__LogKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+            ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["DOTNET_ENVIRONMENT"] = "Production",
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
 
-        var run = await DotnetCommand.RunAsync(consumer.OutputFolder, [consumer.AssemblyPath, "--smoke"], TimeSpan.FromMinutes(2),
-            new Dictionary<string, string>(StringComparer.Ordinal)
-            {
-                ["ConnectionStrings__Shop"] = shop,
-                // The key the README's integration reads for the conversation log's MAC (32 random bytes, never in the database).
-                ["Chat__LogKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
-                ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
-                ["ASPNETCORE_ENVIRONMENT"] = "Production",
-                ["DOTNET_ENVIRONMENT"] = "Production",
-                ["Logging__LogLevel__Default"] = "Warning",
-            });
+        // The README's "Migrations" commands, as written there, in a copy of the host.
+        var migrated = await consumer.MigrateAsync(ReadmeIntegration.Read(package.RepositoryRoot), environment);
+        output.WriteLine(migrated.Describe());
+        Assert.True(migrated.Build is { Succeeded: true }, "The README's migration commands did not go through. " + migrated.Describe());
+        Assert.Single(Directory.GetFiles(Path.Combine(migrated.ProjectFolder, "Migrations"), "*_AddMarketplaceChat.cs"));
+
+        var run = await DotnetCommand.RunAsync(migrated.OutputFolder, [migrated.AssemblyPath, "--smoke"], TimeSpan.FromMinutes(2), environment);
         output.WriteLine($"consumer start and stop: {run.Elapsed.TotalSeconds:F1} s");
         output.WriteLine(run.Output);
 

@@ -37,6 +37,41 @@ public sealed record ConsumerHost(string ProjectFolder, CommandResult Build, str
         return new ConsumerHost(folder, build, globalPackages, libraries);
     }
 
+    /// <summary>
+    /// A copy of this host taken through the README's "Migrations" commands, verbatim (tool manifest, dotnet-ef, the EF
+    /// design package, <c>dotnet ef migrations add</c>, <c>dotnet ef database update</c> against <paramref name="environment"/>'s
+    /// database), then built; the copy keeps this host's own restore and assets untouched for the other tests.
+    /// </summary>
+    public async Task<MigratedHost> MigrateAsync(ReadmeIntegration readme, IReadOnlyDictionary<string, string> environment)
+    {
+        var folder = ProjectFolder + "-migrated";
+        foreach (var file in Directory.EnumerateFiles(ProjectFolder))
+        {
+            Directory.CreateDirectory(folder);
+            File.Copy(file, Path.Combine(folder, Path.GetFileName(file)), overwrite: true);
+        }
+
+        var commands = new List<CommandResult>();
+        foreach (var command in readme.MigrationCommands)
+        {
+            var words = command.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (words[0] != "dotnet")
+            {
+                throw new InvalidOperationException($"README.md's migration command '{command}' is not a dotnet command.");
+            }
+
+            var result = await DotnetCommand.RunAsync(folder, words[1..], TimeSpan.FromMinutes(5), environment);
+            commands.Add(result);
+            if (!result.Succeeded)
+            {
+                return new MigratedHost(folder, commands, null);
+            }
+        }
+
+        var build = await DotnetCommand.RunAsync(folder, ["build", ProjectName + ".csproj", "-c", "Release", "-nodeReuse:false"]);
+        return new MigratedHost(folder, commands, build);
+    }
+
     private static void Write(string folder, string name, string text) => File.WriteAllText(Path.Combine(folder, name), text);
 
     /// <summary>The machine's global packages folder (NUGET_PACKAGES or ~/.nuget/packages), which the consumer reads but never writes.</summary>
@@ -105,8 +140,9 @@ public sealed record ConsumerHost(string ProjectFolder, CommandResult Build, str
     /// <summary>
     /// The host around the README's lines (marked below): the usings, the builder, the DbContext, the party resolver and
     /// the values the shop's code would have (an order, a payment webhook, a dispute, the buyer). With <c>--smoke</c> it
-    /// starts (the chat's start-up checks run), creates the tables in the database of <c>ConnectionStrings:Shop</c>, runs
-    /// the README's lifecycle calls against it, prints the tables and the conversations' states, and stops.
+    /// starts (the chat's start-up checks run), migrates the database of <c>ConnectionStrings:Shop</c> (which fails while
+    /// the model has changes no migration covers), runs the README's lifecycle calls against it, prints the tables and the
+    /// conversations' states, and stops.
     /// </summary>
     private static string Program(ReadmeIntegration readme) => $$"""
         using Marketplace.Chat.Conversations;
@@ -128,7 +164,7 @@ public sealed record ConsumerHost(string ProjectFolder, CommandResult Build, str
             await using (var scope = app.Services.CreateAsyncScope())
             {
                 var db = scope.ServiceProvider.GetRequiredService<ShopDbContext>();
-                await db.Database.EnsureCreatedAsync();
+                await db.Database.MigrateAsync();
                 foreach (var entity in db.Model.GetEntityTypes())
                 {
                     Console.WriteLine($"table {entity.GetSchema()}.{entity.GetTableName()}");
@@ -213,4 +249,14 @@ public sealed record ConsumerHost(string ProjectFolder, CommandResult Build, str
             : [];
         return (globalPackages, libraries);
     }
+}
+
+/// <summary>The consumer host after the README's migration commands: each command's result, then its Release build.</summary>
+public sealed record MigratedHost(string ProjectFolder, IReadOnlyList<CommandResult> Commands, CommandResult? Build)
+{
+    public string AssemblyPath => Path.Combine(ProjectFolder, "bin", "Release", "net10.0", ConsumerHost.ProjectName + ".dll");
+
+    public string OutputFolder => Path.GetDirectoryName(AssemblyPath)!;
+
+    public string Describe() => string.Join(Environment.NewLine, Commands.Append(Build).OfType<CommandResult>().Select(c => c.Describe()));
 }
