@@ -29,5 +29,12 @@ elif [ ! -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-color-emoji >/dev/null
 fi
 
+# The scale-out tests (tests/Marketplace.Chat.IntegrationTests/Redis) and scripts/cluster.sh start their own Debian
+# redis-server and nginx on loopback ports; the packages' own services are not used (and not enabled here).
+if [ ! -x /usr/bin/redis-server ] || [ ! -x /usr/sbin/nginx ]; then
+  echo "prerequisites: installing redis-server and nginx (scale-out tests)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server nginx >/dev/null
+fi
+
 # dotnet ef (migrations of the sample; the README's host guide) comes from the tool manifest in .config/dotnet-tools.json.
 (cd "$(dirname "$0")/.." && dotnet tool restore >/dev/null)

@@ -29,6 +29,7 @@ public static class LoadGeneratorProgram
                       [--warmup 3] [--duration 10] [--drain 30] [--default-limits] [--profile-db] [--dbcontext-pool] [--without-live-push] [--workstation-gc]
                       [--pool 200] [--pg-max-connections 300] [--max-outstanding 4000] [--output results/name]
                       [--idle 5000,10000] [--idle-mode chat|bare]   (--modes none: idle connections only)
+                      [--nodes 1,2]   (chat runs on 1 node, then on 2 nodes behind a throwaway redis-server; buyer and seller on different nodes)
                 """);
             return 0;
         }
@@ -51,6 +52,7 @@ public static class LoadGeneratorProgram
             IdleConnections = cl.Ints("idle"),
             IdleMode = cl.String("idle-mode", ServerMode.Chat),
             MaxOutstanding = cl.Int("max-outstanding", 4000),
+            Nodes = cl.Ints("nodes", 1),
         };
         if (options.Conversations.Any(c => c < 1 || c > 20_000) || options.Duration > TimeSpan.FromMinutes(10))
         {

@@ -103,9 +103,15 @@ public sealed partial class SampleApp : IAsyncDisposable
     {
         var services = builder.Services;
         services.AddDbContext<SampleDbContext>(o => o.UseNpgsql(connectionString));
-        services.AddMarketplaceChat(o => o.AdminRole = User.AdminRole)
+        var chat = services.AddMarketplaceChat(o => o.AdminRole = User.AdminRole)
             .AddEntityFrameworkStores<SampleDbContext>()
             .AddTransactionPartyResolver<OrderParties>();
+        if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("Redis")))
+        {
+            // Several nodes (scripts/cluster.sh): live events, presence, budgets and connection caps shared through Redis.
+            chat.AddRedis(builder.Configuration);
+        }
+
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 
         services.AddSingleton<ChatStatistics>();

@@ -31,11 +31,14 @@ public sealed class ChatOptions
     /// <summary>Gets or sets how many times a lifecycle trigger is re-evaluated after losing a race with another trigger. Defaults to 5.</summary>
     public int MaxTransitionAttempts { get; set; } = 5;
 
-    /// <summary>Gets or sets how many messages one user may send per second, on average, per server node. Defaults to 5.</summary>
-    public double MaxSendsPerSecond { get; set; } = 5;
+    /// <summary>Gets or sets how many messages one user may send per second, on average (same as <c>Limits.Sends.PerSecond</c>). Defaults to 5.</summary>
+    public double MaxSendsPerSecond { get => Limits.Sends.PerSecond; set => Limits.Sends.PerSecond = value; }
 
-    /// <summary>Gets or sets how many messages one user may send in a burst before <see cref="MaxSendsPerSecond"/> applies. Defaults to 20.</summary>
-    public int SendBurst { get; set; } = 20;
+    /// <summary>Gets or sets how many messages one user may send in a burst before <see cref="MaxSendsPerSecond"/> applies (same as <c>Limits.Sends.Burst</c>). Defaults to 20.</summary>
+    public int SendBurst { get => Limits.Sends.Burst; set => Limits.Sends.Burst = value; }
+
+    /// <summary>Gets the per-user budgets of every hub method and endpoint, and the connection caps.</summary>
+    public Limits.ChatLimitOptions Limits { get; } = new();
 
     /// <summary>Gets or sets the largest SignalR message the chat hubs accept, in bytes. Defaults to 64 KiB.</summary>
     public long MaxHubMessageBytes { get; set; } = 64 * 1024;

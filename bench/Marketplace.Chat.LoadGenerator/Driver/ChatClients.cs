@@ -102,8 +102,13 @@ internal sealed class MessageTracker
 internal static class ChatClients
 {
     /// <summary>Connects buyer and seller of conversations <c>0..count-1</c>, <paramref name="parallel"/> at a time.</summary>
+    public static Task<List<BenchClient>> ConnectAsync(
+        Uri baseUrl, int firstConversation, int count, MessageTracker? tracker, int parallel = 32, bool join = true) =>
+        ConnectAsync([baseUrl], firstConversation, count, tracker, parallel, join);
+
+    /// <summary>Connects buyer and seller of conversations <c>0..count-1</c>; with several nodes the buyer and the seller of a conversation sit on different ones.</summary>
     public static async Task<List<BenchClient>> ConnectAsync(
-        Uri baseUrl, int firstConversation, int count, MessageTracker? tracker, int parallel = 32, bool join = true)
+        IReadOnlyList<Uri> nodes, int firstConversation, int count, MessageTracker? tracker, int parallel = 32, bool join = true)
     {
         var clients = new BenchClient[count * 2];
         var factory = new WebSocketConnectionFactory();
@@ -111,7 +116,7 @@ internal static class ChatClients
         {
             var i = firstConversation + (k / 2);
             var user = k % 2 == 0 ? BenchNames.Buyer(i) : BenchNames.Seller(i);
-            var url = new Uri(baseUrl, BenchNames.HubPath + "?access_token=" + user);
+            var url = new Uri(nodes[k % nodes.Count], BenchNames.HubPath + "?access_token=" + user);
             var connection = TestHubConnection.Create(url, factory, b => b.Services.Configure<HubConnectionOptions>(o =>
             {
                 // The server closes a connection it has not heard from for 30 s (ClientTimeoutInterval): ping well within that,

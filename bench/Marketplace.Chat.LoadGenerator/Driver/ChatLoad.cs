@@ -38,6 +38,9 @@ internal sealed record ChatRunSpec
 
     /// <summary>Open loop: stop offering new messages when this many are unacknowledged (the server has fallen far behind).</summary>
     public int MaxOutstanding { get; init; } = 4000;
+
+    /// <summary>Chat nodes; above one they share a redis-server (AddRedis) and each conversation's buyer and seller sit on different nodes.</summary>
+    public int Nodes { get; init; } = 1;
 }
 
 /// <summary>Runs buyer/seller clients against the server under test and accounts for every message.</summary>
@@ -76,8 +79,38 @@ internal static partial class ChatLoad
         }
 
         var load = spec.RatePerConversation is { } r ? $"open@{r * spec.Conversations:0.#}/s" : "closed";
+        await using var redis = spec.Nodes > 1 ? await BenchRedis.StartAsync() : null;
+        if (redis is not null)
+        {
+            load += $", {spec.Nodes} nodes + Redis";
+            serveArgs.AddRange(["--redis", redis.ConnectionString]);
+        }
+
         log($"{spec.Mode}: C={spec.Conversations} ({spec.Conversations * 2} clients), {load}, limits {(spec.RaiseRateLimit ? "raised" : "default")}{Variant(spec)}");
         await using var server = await ServerProcess.StartAsync(serveArgs);
+        var others = new List<ServerProcess>();
+        for (var n = 1; n < spec.Nodes; n++)
+        {
+            others.Add(await ServerProcess.StartAsync(serveArgs));
+        }
+
+        try
+        {
+            return await MeasureAsync(spec, postgres, log, connectionString, load, server, others, redis);
+        }
+        finally
+        {
+            foreach (var other in others)
+            {
+                await other.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task<RunResult> MeasureAsync(
+        ChatRunSpec spec, BenchPostgres postgres, Action<string> log, string? connectionString, string load, ServerProcess server,
+        List<ServerProcess> others, BenchRedis? redis)
+    {
         var setupStarted = Stopwatch.GetTimestamp();
         await server.SetupAsync(0, spec.Conversations);
         var setupSeconds = Stopwatch.GetElapsedTime(setupStarted).TotalSeconds;
@@ -85,7 +118,7 @@ internal static partial class ChatLoad
         var tracker = new MessageTracker();
         var beforeClients = await server.StatsAsync(collect: true);
         var connectStarted = Stopwatch.GetTimestamp();
-        var clients = await ChatClients.ConnectAsync(server.BaseUrl, 0, spec.Conversations, tracker);
+        var clients = await ChatClients.ConnectAsync([server.BaseUrl, .. others.Select(o => o.BaseUrl)], 0, spec.Conversations, tracker);
         var connectSeconds = Stopwatch.GetElapsedTime(connectStarted).TotalSeconds;
         await Task.Delay(500);
         var withClients = await server.StatsAsync(collect: true);
@@ -98,6 +131,7 @@ internal static partial class ChatLoad
             var windowStart = t0 + (long)(spec.Warmup.TotalSeconds * Stopwatch.Frequency);
             var windowEnd = windowStart + (long)(spec.Duration.TotalSeconds * Stopwatch.Frequency);
             var window = WindowProbe.Start(server, postgres, windowStart, windowEnd, spec.ProfileDb);
+            var cluster = WindowProbe.OthersAsync(others, redis, windowStart, windowEnd);
 
             if (spec.RatePerConversation is { } rate)
             {
@@ -109,6 +143,10 @@ internal static partial class ChatLoad
             }
 
             var (s0, s1, pg0, pg1, own0, own1, profile) = await window;
+            var (othersCpu, othersAllocated, redisCpu) = await cluster;
+
+            // Several nodes: the server figures are the sum over nodes (CPU and allocations); Redis's CPU is its own column.
+            s1 = s1 with { CpuSeconds = s1.CpuSeconds + othersCpu, AllocatedBytes = s1.AllocatedBytes + othersAllocated };
             await DrainAsync(tracker, spec.Drain);
             var atRest = await server.StatsAsync(collect: true);
             var loadEnd = Machine.LoadAverage();
@@ -135,7 +173,8 @@ internal static partial class ChatLoad
                 FirstServerLogProblem = server.FirstLoggedProblem,
                 ServerLogProblemKinds = server.LoggedProblemKinds,
             };
-            return WithCosts(result, tracker, windowStart, windowEnd, s0, s1, pg1 - pg0, own1 - own0);
+            result = WithCosts(result, tracker, windowStart, windowEnd, s0, s1, pg1 - pg0, own1 - own0);
+            return redis is null || result.Acked == 0 ? result : result with { Nodes = spec.Nodes, RedisCpuSeconds = redisCpu };
         }
         finally
         {
@@ -421,6 +460,27 @@ internal static class WindowProbe
         var own1 = Machine.OwnCpuSeconds();
         var dbProfile = profile ? await server.DbProfileAsync() : null;
         return (s0, s1, pg0, pg1, own0, own1, dbProfile);
+    }
+
+    /// <summary>The CPU seconds and allocated bytes of the other nodes, and Redis's CPU seconds, over the measured window.</summary>
+    public static async Task<(double Cpu, long Allocated, double RedisCpu)> OthersAsync(
+        IReadOnlyList<ServerProcess> others, BenchRedis? redis, long windowStart, long windowEnd)
+    {
+        if (others.Count == 0 && redis is null)
+        {
+            return (0, 0, 0);
+        }
+
+        await DelayUntil(windowStart);
+        var before = await Task.WhenAll(others.Select(o => o.StatsAsync()));
+        var redis0 = redis is null ? 0 : Machine.ProcessTreeCpuSeconds(redis.Pid);
+        await DelayUntil(windowEnd);
+        var after = await Task.WhenAll(others.Select(o => o.StatsAsync()));
+        var redis1 = redis is null ? 0 : Machine.ProcessTreeCpuSeconds(redis.Pid);
+        return (
+            after.Zip(before).Sum(p => p.First.CpuSeconds - p.Second.CpuSeconds),
+            after.Zip(before).Sum(p => p.First.AllocatedBytes - p.Second.AllocatedBytes),
+            redis1 - redis0);
     }
 
     private static async Task DelayUntil(long timestamp)

@@ -40,6 +40,9 @@ internal sealed record SuiteOptions
 
     /// <summary>Open loop: messages not offered while this many are unanswered (the server fell far behind); bounds the drain.</summary>
     public int MaxOutstanding { get; init; } = 4000;
+
+    /// <summary>Chat runs with each of these node counts (above one: behind Redis), in the same run.</summary>
+    public IReadOnlyList<int> Nodes { get; init; } = [1];
 }
 
 internal static class LoadSuite
@@ -54,12 +57,13 @@ internal static class LoadSuite
         var idle = new List<IdleResult>();
         foreach (var c in options.Conversations)
         {
-            foreach (var mode in options.Modes.Where(m => m != "none"))
+            foreach (var (mode, nodes) in options.Modes.Where(m => m != "none")
+                         .SelectMany(m => m == ServerMode.Chat ? options.Nodes.Select(n => (m, n)) : [(m, 1)]))
             {
                 RunResult result;
                 try
                 {
-                    result = await RunOneAsync(options, postgres, c, mode, log);
+                    result = await RunOneAsync(options, postgres, c, mode, nodes, log);
                 }
 #pragma warning disable CA1031 // A run that breaks is a result too; the others still run.
                 catch (Exception ex)
@@ -90,7 +94,7 @@ internal static class LoadSuite
         return (runs, idle, machine);
     }
 
-    private static Task<RunResult> RunOneAsync(SuiteOptions options, BenchPostgres postgres, int c, string mode, Action<string> log) =>
+    private static Task<RunResult> RunOneAsync(SuiteOptions options, BenchPostgres postgres, int c, string mode, int nodes, Action<string> log) =>
         mode == "raw"
             ? RawInsertLoad.RunAsync(postgres, c, Math.Min(2 * c, options.PoolSize), options.Warmup, options.Duration, log)
             : ChatLoad.RunAsync(
@@ -108,6 +112,7 @@ internal static class LoadSuite
                     WithoutLivePush = options.WithoutLivePush,
                     PoolSize = options.PoolSize,
                     MaxOutstanding = options.MaxOutstanding,
+                    Nodes = nodes,
                 },
                 postgres,
                 log);

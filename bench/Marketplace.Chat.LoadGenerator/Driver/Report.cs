@@ -62,6 +62,13 @@ internal static class Report
                 }
             }
 
+            foreach (var r in runs.Where(r => r.RedisCpuSeconds is not null))
+            {
+                var perMessage = r.ThroughputPerSecond > 0 ? r.RedisCpuSeconds!.Value * 1000 / (r.ThroughputPerSecond * r.WindowSeconds) : 0;
+                md.AppendLine();
+                md.AppendLine(Inv($"Redis, {r.Mode} C={r.Conversations} {r.Load}: redis-server CPU {r.RedisCpuSeconds:0.00} s in the window, {perMessage:0.000} ms per delivered message (server CPU above is the sum over the {r.Nodes} nodes)."));
+            }
+
             var problems = runs.SelectMany(r => r.Problems.Select(p => $"{r.Mode} C={r.Conversations} {r.Load}: {p}")).ToList();
             md.AppendLine();
             md.AppendLine(problems.Count == 0

@@ -15,6 +15,12 @@ internal sealed record RunResult
 
     public required string Limits { get; init; }
 
+    /// <summary>Chat nodes (above one: behind one redis-server).</summary>
+    public int Nodes { get; init; } = 1;
+
+    /// <summary>With several nodes: the redis-server's CPU seconds over the measured window.</summary>
+    public double? RedisCpuSeconds { get; init; }
+
     public double WindowSeconds { get; init; }
 
     public long Sent { get; init; }

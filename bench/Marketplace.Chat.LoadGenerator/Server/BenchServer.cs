@@ -34,6 +34,8 @@ internal static class BenchServer
         var maxSends = args.String("max-sends-per-second");
         var burst = args.String("send-burst");
         var withoutLivePush = args.Flag("without-live-push");
+        var redis = args.String("redis");
+        var redisHeartbeatMs = args.Int("redis-heartbeat-ms", 0);
 
         // Content root = the app's folder, configuration not watched: a host's defaults would otherwise watch the current
         // directory recursively (inotify), which costs CPU when that directory is busy (e.g. /tmp during other builds).
@@ -76,7 +78,7 @@ internal static class BenchServer
                 builder.Services.AddDbContext<BenchDbContext>(Configure);
             }
 
-            builder.Services.AddMarketplaceChat(o =>
+            var chatBuilder = builder.Services.AddMarketplaceChat(o =>
                 {
                     if (maxSends is not null)
                     {
@@ -90,6 +92,20 @@ internal static class BenchServer
                 })
                 .AddEntityFrameworkStores<BenchDbContext>()
                 .AddTransactionPartyResolver<BenchParties>();
+            if (!string.IsNullOrEmpty(redis))
+            {
+                // Several nodes behind Redis: the backplane, presence, budgets and connection caps shared (--nodes 2, the kill tests).
+                chatBuilder.AddRedis(o =>
+                {
+                    o.ConnectionString = redis;
+                    if (redisHeartbeatMs > 0)
+                    {
+                        o.HeartbeatInterval = TimeSpan.FromMilliseconds(redisHeartbeatMs);
+                        o.EntryLifetime = TimeSpan.FromMilliseconds(redisHeartbeatMs * 3);
+                    }
+                });
+            }
+
             if (withoutLivePush)
             {
                 // Diagnostic variant: drop the built-in live notification push (the stored inbox stays), to measure its share.

@@ -43,6 +43,20 @@ internal sealed class ChatOptionsValidator : IValidateOptions<ChatOptions>
             failures.Add("ChatOptions.MaxSendsPerSecond must be positive and ChatOptions.SendBurst at least 1.");
         }
 
+        foreach (var budget in Enum.GetValues<Limits.ChatBudget>())
+        {
+            var rule = options.Limits.RuleOf(budget);
+            if (!(rule.PerSecond > 0) || double.IsInfinity(rule.PerSecond) || rule.Burst < 1)
+            {
+                failures.Add($"ChatOptions.Limits: the {budget} budget needs a positive PerSecond and a Burst of at least 1 (was {rule.PerSecond}/s, burst {rule.Burst}).");
+            }
+        }
+
+        if (options.Limits.MaxConnectionsPerUser < 1 || options.Limits.MaxJoinsPerConnection < 1)
+        {
+            failures.Add("ChatOptions.Limits.MaxConnectionsPerUser and MaxJoinsPerConnection must be at least 1.");
+        }
+
         if (options.MaxHubMessageBytes < 1024)
         {
             failures.Add($"ChatOptions.MaxHubMessageBytes must be at least 1024 (was {options.MaxHubMessageBytes}).");

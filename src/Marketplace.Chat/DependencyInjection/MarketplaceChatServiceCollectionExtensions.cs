@@ -4,7 +4,9 @@ using Marketplace.Chat.Diagnostics;
 using Marketplace.Chat.Events;
 using Marketplace.Chat.Hubs;
 using Marketplace.Chat.Lifecycle;
+using Marketplace.Chat.Limits;
 using Marketplace.Chat.Messages;
+using Marketplace.Chat.Presence;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -56,8 +58,14 @@ public static class MarketplaceChatServiceCollectionExtensions
         services.AddOptions<HubOptions<DisputeChatHub>>()
             .Configure<IOptions<ChatOptions>>((hub, chat) => hub.MaximumReceiveMessageSize = chat.Value.MaxHubMessageBytes);
         services.TryAddSingleton<ChatHubExceptionFilter>();
-        services.TryAddSingleton<ChatPresence>();
-        services.TryAddSingleton<ChatSendLimiter>();
+        services.TryAddSingleton<LocalChatPresence>();
+        services.TryAddSingleton<IChatPresence>(sp => sp.GetRequiredService<LocalChatPresence>());
+        services.TryAddSingleton<IChatPresenceSink, HubPresenceSink>();
+        services.TryAddSingleton<LocalChatBudgetStore>();
+        services.TryAddSingleton<IChatBudgetStore>(sp => sp.GetRequiredService<LocalChatBudgetStore>());
+        services.TryAddSingleton<ChatBudgets>();
+        services.TryAddSingleton<LocalChatConnectionRegistry>();
+        services.TryAddSingleton<IChatConnectionRegistry>(sp => sp.GetRequiredService<LocalChatConnectionRegistry>());
         services.TryAddScoped<ChatUserResolver>();
         services.TryAddScoped<ChatHubServices>();
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IChatEventSink, HubChatEventSink>());

@@ -12,6 +12,8 @@ internal sealed class ChatMetrics
     private readonly Counter<long> _transitions;
     private readonly Counter<long> _refusals;
     private readonly Counter<long> _notifications;
+    private readonly Counter<long> _budgetRefusals;
+    private readonly Counter<long> _redisFallbacks;
 
     public ChatMetrics(IMeterFactory meterFactory)
     {
@@ -21,6 +23,9 @@ internal sealed class ChatMetrics
         _refusals = meter.CreateCounter<long>("marketplace.chat.refusals", "{refusal}", "Requests refused, by code.");
         _notifications = meter.CreateCounter<long>(
             "marketplace.chat.notifications.dispatched", "{notification}", "Notifications delivered to a handler, by handler.");
+        _budgetRefusals = meter.CreateCounter<long>("marketplace.chat.budget.refusals", "{refusal}", "Calls refused by a per-user budget, by budget.");
+        _redisFallbacks = meter.CreateCounter<long>(
+            "marketplace.chat.redis.fallbacks", "{call}", "Budget, connection and presence calls answered locally because Redis could not be reached, by what.");
     }
 
     public void MessageSent(string kind) => _messagesSent.Add(1, new KeyValuePair<string, object?>("kind", kind));
@@ -29,6 +34,10 @@ internal sealed class ChatMetrics
 
     public void NotificationDispatched(string handler) =>
         _notifications.Add(1, new KeyValuePair<string, object?>("handler", handler));
+
+    public void BudgetRefused(Limits.ChatBudget budget) => _budgetRefusals.Add(1, new KeyValuePair<string, object?>("budget", budget.ToString()));
+
+    public void RedisFallback(string what) => _redisFallbacks.Add(1, new KeyValuePair<string, object?>("what", what));
 
     public void Refused(ChatErrorCode code) => _refusals.Add(1, new KeyValuePair<string, object?>("code", code.ToString()));
 }

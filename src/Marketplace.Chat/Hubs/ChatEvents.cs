@@ -55,7 +55,7 @@ public sealed record ParticipantJoined(Guid ConversationId, string UserId, Parti
 /// <param name="UnreadCount">The caller's unread count.</param>
 /// <param name="Messages">The newest page of messages, newest first.</param>
 /// <param name="HasMoreHistory">Whether older messages exist (page with History before the oldest).</param>
-/// <param name="Online">Participants online in this conversation (on this server node).</param>
+/// <param name="Online">Participants online in this conversation (on this node; on every node with <c>AddRedis</c>).</param>
 public sealed record ChatSnapshot(
     Guid ConversationId,
     ConversationKind Kind,

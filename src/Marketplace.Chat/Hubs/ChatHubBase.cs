@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Marketplace.Chat.Access;
 using Marketplace.Chat.Conversations;
 using Marketplace.Chat.Lifecycle;
+using Marketplace.Chat.Limits;
 using Marketplace.Chat.Messages;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,6 +18,7 @@ public abstract class ChatHubBase : Hub<IChatClient>
 {
     private const string JoinedKey = "mpchat.joined";
     private const string TypingKey = "mpchat.typing";
+    private const string CountedKey = "mpchat.counted";
     private readonly ChatHubServices _chat;
 
     private protected ChatHubBase(IServiceProvider services)
@@ -26,12 +28,20 @@ public abstract class ChatHubBase : Hub<IChatClient>
 
     private protected abstract ConversationKind Kind { get; }
 
-    /// <summary>Refuses anonymous connections before any method can be called.</summary>
+    /// <summary>Refuses anonymous connections, and connections beyond the user's cap, before any method can be called.</summary>
     public override async Task OnConnectedAsync()
     {
         try
         {
-            await CurrentUserAsync().ConfigureAwait(false);
+            var user = await CurrentUserAsync().ConfigureAwait(false);
+            var cap = _chat.Options.Limits.MaxConnectionsPerUser;
+            if (!await _chat.Connections.TryOpenAsync(user.UserId, Context.ConnectionId, cap).ConfigureAwait(false))
+            {
+                throw new ChatException(
+                    ChatErrorCode.TooManyConnections, $"You have {cap} chat connections open already; close one (another tab or device) and try again.");
+            }
+
+            Context.Items[CountedKey] = user.UserId;
         }
         catch (ChatException refusal)
         {
@@ -44,9 +54,14 @@ public abstract class ChatHubBase : Hub<IChatClient>
     /// <summary>Announces that the connection's user went offline where it was their last connection.</summary>
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
-        foreach (var (conversationId, userId) in _chat.Presence.Disconnect(Context.ConnectionId))
+        if (Context.Items.TryGetValue(CountedKey, out var counted) && counted is string countedUser)
         {
-            await Clients.Group(GroupName(conversationId)).Presence(new PresenceChanged(conversationId, userId, false)).ConfigureAwait(false);
+            await _chat.Connections.CloseAsync(countedUser, Context.ConnectionId).ConfigureAwait(false);
+        }
+
+        foreach (var (conversationId, userId) in await _chat.Presence.DisconnectAsync(Context.ConnectionId).ConfigureAwait(false))
+        {
+            await RelayAsync(Clients.Group(GroupName(conversationId)).Presence(new PresenceChanged(conversationId, userId, false))).ConfigureAwait(false);
         }
 
         await base.OnDisconnectedAsync(exception).ConfigureAwait(false);
@@ -60,11 +75,11 @@ public abstract class ChatHubBase : Hub<IChatClient>
             return;
         }
 
-        await Groups.RemoveFromGroupAsync(Context.ConnectionId, GroupName(conversationId)).ConfigureAwait(false);
-        if (_chat.Presence.Leave(conversationId, Context.ConnectionId))
+        await RelayAsync(Groups.RemoveFromGroupAsync(Context.ConnectionId, GroupName(conversationId))).ConfigureAwait(false);
+        if (await _chat.Presence.LeaveAsync(conversationId, Context.ConnectionId).ConfigureAwait(false))
         {
             var user = await CurrentUserAsync().ConfigureAwait(false);
-            await Clients.OthersInGroup(GroupName(conversationId)).Presence(new PresenceChanged(conversationId, user.UserId, false)).ConfigureAwait(false);
+            await RelayAsync(Clients.OthersInGroup(GroupName(conversationId)).Presence(new PresenceChanged(conversationId, user.UserId, false))).ConfigureAwait(false);
         }
     }
 
@@ -72,8 +87,8 @@ public abstract class ChatHubBase : Hub<IChatClient>
     public async Task<ChatMessage> Send(Guid conversationId, Guid clientMessageId, string text)
     {
         var user = await JoinedUserAsync(conversationId).ConfigureAwait(false);
-        _chat.Limiter.Acquire(user.UserId);
-        return await _chat.Messaging.SendTextAsync(user, conversationId, clientMessageId, text, Context.ConnectionAborted).ConfigureAwait(false);
+        return await ChargedSendAsync(user, conversationId, clientMessageId, ct => _chat.Messaging.SendTextAsync(user, conversationId, clientMessageId, text, ct))
+            .ConfigureAwait(false);
     }
 
     /// <summary>
@@ -84,14 +99,16 @@ public abstract class ChatHubBase : Hub<IChatClient>
     public async Task<ChatMessage> SendAttachment(Guid conversationId, Guid clientMessageId, Guid attachmentId, string? caption)
     {
         var user = await JoinedUserAsync(conversationId).ConfigureAwait(false);
-        _chat.Limiter.Acquire(user.UserId);
-        return await _chat.Messaging.SendAttachmentAsync(user, conversationId, clientMessageId, attachmentId, caption, Context.ConnectionAborted).ConfigureAwait(false);
+        return await ChargedSendAsync(
+            user, conversationId, clientMessageId, ct => _chat.Messaging.SendAttachmentAsync(user, conversationId, clientMessageId, attachmentId, caption, ct))
+            .ConfigureAwait(false);
     }
 
     /// <summary>Gets a page of history: before a sequence (newest first), after one (oldest first, for gap-fill), or the newest.</summary>
     public async Task<ChatHistoryPage> History(Guid conversationId, long? beforeSequence, long? afterSequence, int limit)
     {
         var user = await JoinedUserAsync(conversationId).ConfigureAwait(false);
+        await _chat.Budgets.AcquireAsync(ChatBudget.History, user.UserId, Context.ConnectionAborted).ConfigureAwait(false);
         return await _chat.Messaging.GetHistoryAsync(
             user, conversationId, new HistoryQuery(beforeSequence, afterSequence, limit <= 0 ? _chat.Options.SnapshotPageSize : limit),
             Context.ConnectionAborted).ConfigureAwait(false);
@@ -101,29 +118,38 @@ public abstract class ChatHubBase : Hub<IChatClient>
     public async Task<int> MarkRead(Guid conversationId, long sequence)
     {
         var user = await JoinedUserAsync(conversationId).ConfigureAwait(false);
+        await _chat.Budgets.AcquireAsync(ChatBudget.Read, user.UserId, Context.ConnectionAborted).ConfigureAwait(false);
         return await _chat.Messaging.MarkReadAsync(user, conversationId, sequence, Context.ConnectionAborted).ConfigureAwait(false);
     }
 
-    /// <summary>Tells the others the caller is typing (or stopped); throttled, never stored.</summary>
+    /// <summary>
+    /// Tells the others the caller is typing (or stopped); never stored. Throttled in both directions: a "typing" is
+    /// relayed at most once per <c>TypingThrottle</c>, a "stopped" only when the last relayed notice said "typing", and a
+    /// "stopped" never restarts the throttle; every call draws from the user's typing budget.
+    /// </summary>
     public async Task Typing(Guid conversationId, bool isTyping)
     {
         var user = await JoinedUserAsync(conversationId).ConfigureAwait(false);
+        await _chat.Budgets.AcquireAsync(ChatBudget.Typing, user.UserId, Context.ConnectionAborted).ConfigureAwait(false);
         var now = _chat.Clock.GetUtcNow();
-        var last = (ConcurrentDictionary<Guid, DateTimeOffset>)Context.Items.GetOrAdd(TypingKey, static () => new ConcurrentDictionary<Guid, DateTimeOffset>());
-        if (isTyping && last.TryGetValue(conversationId, out var previous) && now - previous < _chat.Options.TypingThrottle)
+        var states = (ConcurrentDictionary<Guid, TypingState>)Context.Items.GetOrAdd(TypingKey, static () => new ConcurrentDictionary<Guid, TypingState>());
+        var state = states.GetValueOrDefault(conversationId, new TypingState(DateTimeOffset.MinValue, false));
+        var relay = isTyping ? now - state.LastTypingAt >= _chat.Options.TypingThrottle : state.Shown;
+        if (!relay)
         {
             return;
         }
 
         await _chat.Messaging.AuthorizeAsync(user, conversationId, ChatAction.Typing, Context.ConnectionAborted).ConfigureAwait(false);
-        last[conversationId] = isTyping ? now : DateTimeOffset.MinValue;
-        await Clients.OthersInGroup(GroupName(conversationId)).Typing(new TypingNotice(conversationId, user.UserId, isTyping)).ConfigureAwait(false);
+        states[conversationId] = isTyping ? new TypingState(now, true) : state with { Shown = false };
+        await RelayAsync(Clients.OthersInGroup(GroupName(conversationId)).Typing(new TypingNotice(conversationId, user.UserId, isTyping))).ConfigureAwait(false);
     }
 
     /// <summary>Edits one of the caller's messages where the state and the edit window allow.</summary>
     public async Task<ChatMessage> Edit(Guid conversationId, Guid messageId, string text)
     {
         var user = await JoinedUserAsync(conversationId).ConfigureAwait(false);
+        await _chat.Budgets.AcquireAsync(ChatBudget.Edit, user.UserId, Context.ConnectionAborted).ConfigureAwait(false);
         return await _chat.Messaging.EditAsync(user, conversationId, messageId, text, Context.ConnectionAborted).ConfigureAwait(false);
     }
 
@@ -131,6 +157,7 @@ public abstract class ChatHubBase : Hub<IChatClient>
     public async Task<ChatMessage> Delete(Guid conversationId, Guid messageId)
     {
         var user = await JoinedUserAsync(conversationId).ConfigureAwait(false);
+        await _chat.Budgets.AcquireAsync(ChatBudget.Edit, user.UserId, Context.ConnectionAborted).ConfigureAwait(false);
         return await _chat.Messaging.DeleteAsync(user, conversationId, messageId, Context.ConnectionAborted).ConfigureAwait(false);
     }
 
@@ -138,12 +165,21 @@ public abstract class ChatHubBase : Hub<IChatClient>
     private protected async Task<ChatSnapshot> JoinAsync(string externalId)
     {
         var user = await CurrentUserAsync().ConfigureAwait(false);
+        await _chat.Budgets.AcquireAsync(ChatBudget.Join, user.UserId, Context.ConnectionAborted).ConfigureAwait(false);
         var conversationId = (await _chat.Messaging.OpenAsync(user, Kind, externalId, Context.ConnectionAborted).ConfigureAwait(false)).Id;
-        await Groups.AddToGroupAsync(Context.ConnectionId, GroupName(conversationId), Context.ConnectionAborted).ConfigureAwait(false);
-        Joined[conversationId] = Kind;
-        if (_chat.Presence.Join(conversationId, Context.ConnectionId, user.UserId))
+        var cap = _chat.Options.Limits.MaxJoinsPerConnection;
+        if (!Joined.ContainsKey(conversationId) && Joined.Count >= cap)
         {
-            await Clients.OthersInGroup(GroupName(conversationId)).Presence(new PresenceChanged(conversationId, user.UserId, true)).ConfigureAwait(false);
+            throw new ChatException(
+                ChatErrorCode.TooManyConnections, $"This connection has {cap} conversations open already; leave one before joining another.");
+        }
+
+        // With the Redis backplane down the group subscription is re-established by the client library when Redis returns.
+        await RelayAsync(Groups.AddToGroupAsync(Context.ConnectionId, GroupName(conversationId), Context.ConnectionAborted)).ConfigureAwait(false);
+        Joined[conversationId] = Kind;
+        if (await _chat.Presence.JoinAsync(conversationId, Context.ConnectionId, user.UserId).ConfigureAwait(false))
+        {
+            await RelayAsync(Clients.OthersInGroup(GroupName(conversationId)).Presence(new PresenceChanged(conversationId, user.UserId, true))).ConfigureAwait(false);
         }
 
         // Read after joining the group: anything sent meanwhile is in the page, the live events, or both (clients dedupe).
@@ -154,8 +190,48 @@ public abstract class ChatHubBase : Hub<IChatClient>
         return new ChatSnapshot(
             c.Id, c.Kind, c.TransactionId, c.DisputeId, c.State, ChatTransitionTable.Explain(c.Kind, c.State), current.Relation,
             current.Participants, current.Permissions, c.LastSequence, current.LastReadSequence, current.UnreadCount,
-            page.Messages, page.HasMore, _chat.Presence.Online(conversationId));
+            page.Messages, page.HasMore, await _chat.Presence.OnlineAsync(conversationId).ConfigureAwait(false));
     }
+
+    /// <summary>
+    /// Charges a send to the user's budget; a retry of a stored message is never refused (an empty budget still answers it
+    /// with the stored copy) and never charged (its token is given back).
+    /// </summary>
+    private async Task<ChatMessage> ChargedSendAsync(ChatUser user, Guid conversationId, Guid clientMessageId, Func<CancellationToken, Task<ChatMessage>> send)
+    {
+        var ct = Context.ConnectionAborted;
+        var started = _chat.Clock.GetUtcNow();
+        var answer = await _chat.Budgets.TryAcquireAsync(ChatBudget.Send, user.UserId, ct).ConfigureAwait(false);
+        if (!answer.Granted)
+        {
+            return await _chat.Messaging.FindRetryAsync(user, conversationId, clientMessageId, ct).ConfigureAwait(false)
+                ?? throw _chat.Budgets.Refuse(ChatBudget.Send, answer.RetryAfter);
+        }
+
+        var message = await send(ct).ConfigureAwait(false);
+        if (message.SentAt < started)
+        {
+            // Stored before this call began: an earlier attempt paid for it.
+            await _chat.Budgets.RefundAsync(ChatBudget.Send, user.UserId).ConfigureAwait(false);
+        }
+
+        return message;
+    }
+
+    /// <summary>Sends a live notice; with the Redis backplane unreachable it is dropped (clients gap-fill), never an error for the caller.</summary>
+    private async Task RelayAsync(Task push)
+    {
+        try
+        {
+            await push.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            HubLog.LiveNoticeDropped(_chat.Logger, ex);
+        }
+    }
+
+    private readonly record struct TypingState(DateTimeOffset LastTypingAt, bool Shown);
 
     private protected ValueTask<ChatUser> CurrentUserAsync() => _chat.Users.ResolveAsync(Context.UserIdentifier, Context.User);
 

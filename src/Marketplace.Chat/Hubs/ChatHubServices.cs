@@ -1,26 +1,35 @@
+using Marketplace.Chat.Limits;
 using Marketplace.Chat.Messages;
+using Marketplace.Chat.Presence;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Marketplace.Chat.Hubs;
 
-/// <summary>What a hub invocation needs, resolved from the invocation's scope.</summary>
+/// <summary>What both hubs need, resolved once per hub invocation.</summary>
 internal sealed class ChatHubServices(
     ChatMessagingService messaging,
-    ChatPresence presence,
-    ChatSendLimiter limiter,
+    IChatPresence presence,
+    ChatBudgets budgets,
+    IChatConnectionRegistry connections,
     ChatUserResolver users,
     TimeProvider clock,
-    IOptions<ChatOptions> options)
+    IOptions<ChatOptions> options,
+    ILogger<ChatHubServices> logger)
 {
     public ChatMessagingService Messaging { get; } = messaging;
 
-    public ChatPresence Presence { get; } = presence;
+    public IChatPresence Presence { get; } = presence;
 
-    public ChatSendLimiter Limiter { get; } = limiter;
+    public ChatBudgets Budgets { get; } = budgets;
+
+    public IChatConnectionRegistry Connections { get; } = connections;
 
     public ChatUserResolver Users { get; } = users;
 
     public TimeProvider Clock { get; } = clock;
 
     public ChatOptions Options { get; } = options.Value;
+
+    public ILogger Logger { get; } = logger;
 }

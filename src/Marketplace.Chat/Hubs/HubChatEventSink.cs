@@ -3,25 +3,27 @@ using Marketplace.Chat.Events;
 using Marketplace.Chat.Lifecycle;
 using Marketplace.Chat.Messages;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Logging;
 
 namespace Marketplace.Chat.Hubs;
 
 /// <summary>Pushes committed domain events to the connected clients of the conversation's hub, from anywhere (payment webhooks included).</summary>
 internal sealed class HubChatEventSink(
     IHubContext<TransactionChatHub, IChatClient> transactions,
-    IHubContext<DisputeChatHub, IChatClient> disputes) : IChatEventSink
+    IHubContext<DisputeChatHub, IChatClient> disputes,
+    ILogger<HubChatEventSink> logger) : IChatEventSink
 {
     public Task MessageAddedAsync(ChatConversationInfo conversation, ChatMessage message, CancellationToken cancellationToken) =>
-        Group(conversation.Kind, conversation.Id).MessageReceived(message);
+        Relay(Group(conversation.Kind, conversation.Id).MessageReceived(message));
 
     public Task MessageChangedAsync(ChatConversationInfo conversation, ChatMessage message, CancellationToken cancellationToken) =>
-        Group(conversation.Kind, conversation.Id).MessageChanged(message);
+        Relay(Group(conversation.Kind, conversation.Id).MessageChanged(message));
 
     public Task StateChangedAsync(ChatStateChange change, CancellationToken cancellationToken)
     {
         var c = change.Conversation;
-        return Group(c.Kind, c.Id).StateChanged(new ConversationStateChanged(
-            c.Id, c.Kind, change.From, change.To, change.Trigger, ChatTransitionTable.Explain(c.Kind, change.To), change.OccurredAt));
+        return Relay(Group(c.Kind, c.Id).StateChanged(new ConversationStateChanged(
+            c.Id, c.Kind, change.From, change.To, change.Trigger, ChatTransitionTable.Explain(c.Kind, change.To), change.OccurredAt)));
     }
 
     public Task ReadPositionChangedAsync(Guid conversationId, string userId, long sequence, CancellationToken cancellationToken)
@@ -29,16 +31,29 @@ internal sealed class HubChatEventSink(
         // Only the conversation's own hub has members in this group; the other send reaches nobody.
         var receipt = new ReadReceipt(conversationId, userId, sequence);
         var group = ChatHubBase.GroupName(conversationId);
-        return Task.WhenAll(transactions.Clients.Group(group).ReadReceipt(receipt), disputes.Clients.Group(group).ReadReceipt(receipt));
+        return Relay(Task.WhenAll(transactions.Clients.Group(group).ReadReceipt(receipt), disputes.Clients.Group(group).ReadReceipt(receipt)));
     }
 
     public Task ParticipantJoinedAsync(ChatConversationInfo conversation, string userId, ParticipantRole role, CancellationToken cancellationToken) =>
-        Group(conversation.Kind, conversation.Id).ParticipantJoined(new ParticipantJoined(conversation.Id, userId, role));
+        Relay(Group(conversation.Kind, conversation.Id).ParticipantJoined(new ParticipantJoined(conversation.Id, userId, role)));
 
     public Task NotificationCountChangedAsync(string userId, int unreadCount, CancellationToken cancellationToken) =>
-        Task.WhenAll(
+        Relay(Task.WhenAll(
             transactions.Clients.User(userId).NotificationCountChanged(new NotificationCount(unreadCount)),
-            disputes.Clients.User(userId).NotificationCountChanged(new NotificationCount(unreadCount)));
+            disputes.Clients.User(userId).NotificationCountChanged(new NotificationCount(unreadCount))));
+
+    /// <summary>Drops a live event the Redis backplane cannot carry right now: the entry is stored, clients gap-fill; not an error.</summary>
+    private async Task Relay(Task push)
+    {
+        try
+        {
+            await push.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            HubLog.LiveNoticeDropped(logger, ex);
+        }
+    }
 
     private IChatClient Group(ConversationKind kind, Guid conversationId) => kind == ConversationKind.Transaction
         ? transactions.Clients.Group(ChatHubBase.GroupName(conversationId))

@@ -447,7 +447,7 @@ internal sealed class ChatMessagingService(
         store.Messages.CountAsync(
             m => m.ConversationId == conversationId && m.Sequence > lastRead && m.SenderId != user.UserId, ct);
 
-    private async Task<ChatMessage?> FindRetryAsync(ChatUser user, Guid conversationId, Guid messageId, CancellationToken ct)
+    internal async Task<ChatMessage?> FindRetryAsync(ChatUser user, Guid conversationId, Guid messageId, CancellationToken ct)
     {
         var existing = await store.Messages.AsNoTracking().SingleOrDefaultAsync(m => m.Id == messageId, ct).ConfigureAwait(false);
         if (existing is null)

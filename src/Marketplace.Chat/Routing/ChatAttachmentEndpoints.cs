@@ -1,6 +1,7 @@
 using System.Buffers;
 using Marketplace.Chat.Attachments;
 using Marketplace.Chat.Hubs;
+using Marketplace.Chat.Limits;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -56,7 +57,7 @@ internal static class ChatAttachmentEndpoints
         var cancellationToken = context.RequestAborted;
         var conversationId = RouteGuid(context, "conversationId");
         var user = await services.GetRequiredService<ChatUserResolver>().ResolveAsync(context).ConfigureAwait(false);
-        services.GetRequiredService<ChatSendLimiter>().Acquire(user.UserId);
+        await services.GetRequiredService<ChatBudgets>().AcquireAsync(ChatBudget.Upload, user.UserId, cancellationToken).ConfigureAwait(false);
         var attachments = services.GetRequiredService<AttachmentService>();
 
         // Nothing of the body is read before the caller is known to be allowed to write here.
@@ -192,6 +193,8 @@ internal static class ChatAttachmentEndpoints
         try
         {
             var user = await context.RequestServices.GetRequiredService<ChatUserResolver>().ResolveAsync(context).ConfigureAwait(false);
+            await context.RequestServices.GetRequiredService<ChatBudgets>()
+                .AcquireAsync(ChatBudget.Download, user.UserId, context.RequestAborted).ConfigureAwait(false);
             var download = await context.RequestServices.GetRequiredService<AttachmentService>()
                 .OpenAsync(user, RouteGuid(context, "attachmentId"), context.RequestAborted).ConfigureAwait(false);
             var info = download.Info;

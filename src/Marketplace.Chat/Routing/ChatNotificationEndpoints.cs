@@ -1,9 +1,11 @@
 using Marketplace.Chat.Hubs;
+using Marketplace.Chat.Limits;
 using Marketplace.Chat.Messages;
 using Marketplace.Chat.Notifications;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Marketplace.Chat.Routing;
 
@@ -40,6 +42,8 @@ internal static class ChatNotificationEndpoints
         try
         {
             var user = await users.ResolveAsync(http).ConfigureAwait(false);
+            await http.RequestServices.GetRequiredService<ChatBudgets>()
+                .AcquireAsync(ChatBudget.Notifications, user.UserId, http.RequestAborted).ConfigureAwait(false);
             return await work(user, http.RequestAborted).ConfigureAwait(false);
         }
         catch (ChatException refusal)

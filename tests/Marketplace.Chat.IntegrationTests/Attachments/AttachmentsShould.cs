@@ -55,6 +55,8 @@ public sealed partial class AttachmentsShould(PostgresFixture postgres) : IAsync
         {
             o.SendBurst = 1000;
             o.MaxSendsPerSecond = 1000;
+            o.Limits.Uploads.Burst = 1000;
+            o.Limits.Uploads.PerSecond = 1000;
             o.Attachments.StorageRoot = root;
             configure?.Invoke(o);
         });

@@ -1,12 +1,13 @@
 using System.Collections.Concurrent;
 
-namespace Marketplace.Chat.Hubs;
+namespace Marketplace.Chat.Presence;
 
 /// <summary>
 /// Who has which conversation open, on this server node only: presence is best-effort and never needed for
 /// correctness. A user is online in a conversation while at least one of their connections has joined it.
+/// The default without Redis, and the node's own record (and fallback) under the Redis presence.
 /// </summary>
-internal sealed class ChatPresence
+internal sealed class LocalChatPresence : IChatPresence
 {
     private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<string, string>> _byConversation = new();
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<Guid, string>> _byConnection = new();
@@ -89,4 +90,30 @@ internal sealed class ChatPresence
 
     /// <summary>Counts open connections that joined at least one conversation.</summary>
     public int ConnectionCount => _byConnection.Count;
+
+    /// <summary>Lists every (conversation, connection, user) of this node, for the Redis heartbeat.</summary>
+    public IReadOnlyList<(Guid ConversationId, string ConnectionId, string UserId)> Entries()
+    {
+        lock (_gate)
+        {
+            return _byConversation.SelectMany(c => c.Value.Select(e => (c.Key, e.Key, e.Value))).ToList();
+        }
+    }
+
+    /// <summary>Lists the (conversation, user) pairs a connection has joined.</summary>
+    public IReadOnlyList<(Guid ConversationId, string UserId)> JoinedBy(string connectionId) =>
+        _byConnection.TryGetValue(connectionId, out var joined) ? joined.Select(p => (p.Key, p.Value)).ToList() : [];
+
+    /// <summary>Finds the user a connection joined a conversation as.</summary>
+    public string? UserOf(Guid conversationId, string connectionId) =>
+        _byConversation.TryGetValue(conversationId, out var connections) && connections.TryGetValue(connectionId, out var userId) ? userId : null;
+
+    ValueTask<bool> IChatPresence.JoinAsync(Guid conversationId, string connectionId, string userId) => ValueTask.FromResult(Join(conversationId, connectionId, userId));
+
+    ValueTask<bool> IChatPresence.LeaveAsync(Guid conversationId, string connectionId) => ValueTask.FromResult(Leave(conversationId, connectionId));
+
+    ValueTask<IReadOnlyList<(Guid ConversationId, string UserId)>> IChatPresence.DisconnectAsync(string connectionId) =>
+        ValueTask.FromResult(Disconnect(connectionId));
+
+    ValueTask<IReadOnlyList<string>> IChatPresence.OnlineAsync(Guid conversationId) => ValueTask.FromResult(Online(conversationId));
 }

@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Marketplace.Chat.Redis;
+
+/// <summary>
+/// The SignalR Redis backplane, except that a connection opening or closing while Redis is unreachable is not failed:
+/// the backplane subscribes a connection's own channels as it opens, and with Redis down that would refuse every new
+/// connection. The subscription stays recorded in the client library, which re-subscribes it when Redis returns.
+/// </summary>
+internal sealed class ResilientRedisHubLifetimeManager<THub>(
+    ILogger<RedisHubLifetimeManager<THub>> logger,
+    IOptions<RedisOptions> options,
+    IHubProtocolResolver hubProtocolResolver,
+    IOptions<HubOptions> globalHubOptions,
+    IOptions<HubOptions<THub>> hubOptions,
+    ILogger<ResilientRedisHubLifetimeManager<THub>> ownLogger)
+    : RedisHubLifetimeManager<THub>(logger, options, hubProtocolResolver, globalHubOptions, hubOptions)
+    where THub : Hub
+{
+    public override async Task OnConnectedAsync(HubConnectionContext connection)
+    {
+        try
+        {
+            await base.OnConnectedAsync(connection).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            RedisLog.AnsweredLocally(ownLogger, ex, "backplane subscription of a new connection");
+        }
+    }
+
+    public override async Task OnDisconnectedAsync(HubConnectionContext connection)
+    {
+        try
+        {
+            await base.OnDisconnectedAsync(connection).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            RedisLog.AnsweredLocally(ownLogger, ex, "backplane unsubscription of a closed connection");
+        }
+    }
+}
