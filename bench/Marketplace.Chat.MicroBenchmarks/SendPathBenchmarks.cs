@@ -14,17 +14,16 @@ public static class Program
 }
 
 /// <summary>
-/// The CPU-only steps a send goes through. MessageText and MessageHasher are internal to the package, so they are bound once
+/// The CPU-only steps a send goes through. MessageText and EntryHasher are internal to the package, so they are bound once
 /// through reflection to ordinary delegates (a delegate call costs about a nanosecond; the package is not changed for this).
 /// </summary>
 [MemoryDiagnoser]
 public class SendPathBenchmarks
 {
-    private delegate string HashFn(string previous, Guid conversationId, long sequence, ChatMessageKind kind, string? senderId, DateTimeOffset sentAt, string text, string? attachmentSha256);
-
     private static readonly Assembly Package = typeof(ChatOptions).Assembly;
     private static readonly Func<string, string> Clean = Bind<Func<string, string>>("Marketplace.Chat.Messages.MessageText", "Clean");
-    private static readonly HashFn Hash = Bind<HashFn>("Marketplace.Chat.Messages.MessageHasher", "Compute");
+    private static readonly Type EntryType = Package.GetType("Marketplace.Chat.Persistence.EntryRecord", throwOnError: true)!;
+    private static readonly Func<byte[], object, string> Hash = BindHash();
     private static readonly Func<ConversationKind, ChatState, ChatTrigger, object?> FindRule =
         Bind<Func<ConversationKind, ChatState, ChatTrigger, object?>>("Marketplace.Chat.Lifecycle.ChatTransitionTable", "Find");
 
@@ -36,25 +35,50 @@ public class SendPathBenchmarks
     public int Length { get; set; }
 
     private string _text = "";
+    private object _entry = null!;
+    private readonly byte[] _key = new byte[32];
 
     [GlobalSetup]
     public void Setup()
     {
         const string line = "Hello! Is the blue jacket still available in size M? I can pay today. ";
         _text = string.Concat(Enumerable.Repeat(line, (Length / line.Length) + 1))[..Length];
+        _entry = Activator.CreateInstance(EntryType)!;
+        void Set(string name, object? value) => EntryType.GetProperty(name)!.SetValue(_entry, value);
+        Set("Id", Guid.NewGuid());
+        Set("ConversationId", _conversation);
+        Set("Sequence", 42L);
+        Set("Kind", ChatMessageKind.Text);
+        Set("SenderId", "b1");
+        Set("SenderRole", ParticipantRole.Buyer);
+        Set("Text", _text);
+        Set("CreatedAt", _sentAt);
+        Set("KeyId", "bench");
+        Set("PreviousHash", _previous);
     }
 
     [Benchmark]
     public string MessageTextClean() => Clean(_text);
 
     [Benchmark]
-    public string MessageHasherCompute() => Hash(_previous, _conversation, 42, ChatMessageKind.Text, "b1", _sentAt, _text, null);
+    public string EntryHasherCompute() => Hash(_key, _entry);
 
     [Benchmark]
     public AccessDecision AccessDecide() => ChatAccessPolicy.Decide(ConversationKind.Transaction, ChatState.Open, ChatRelation.Buyer, ChatAction.Write, false);
 
     [Benchmark]
     public object? TransitionFind() => FindRule(ConversationKind.Transaction, ChatState.Open, ChatTrigger.DisputeOpened);
+
+    private static Func<byte[], object, string> BindHash()
+    {
+        var method = Package.GetType("Marketplace.Chat.Messages.EntryHasher", throwOnError: true)!
+            .GetMethod("Compute", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static, [typeof(byte[]), EntryType])
+            ?? throw new MissingMethodException("EntryHasher", "Compute");
+        var key = System.Linq.Expressions.Expression.Parameter(typeof(byte[]));
+        var entry = System.Linq.Expressions.Expression.Parameter(typeof(object));
+        return System.Linq.Expressions.Expression.Lambda<Func<byte[], object, string>>(
+            System.Linq.Expressions.Expression.Call(method, key, System.Linq.Expressions.Expression.Convert(entry, EntryType)), key, entry).Compile();
+    }
 
     private static T Bind<T>(string type, string method)
         where T : Delegate =>

@@ -105,7 +105,8 @@ public sealed partial class SampleApp : IAsyncDisposable
         services.AddDbContext<SampleDbContext>(o => o.UseNpgsql(connectionString));
         var chat = services.AddMarketplaceChat(o => o.AdminRole = User.AdminRole)
             .AddEntityFrameworkStores<SampleDbContext>()
-            .AddTransactionPartyResolver<OrderParties>();
+            .AddTransactionPartyResolver<OrderParties>()
+            .AddLogKey(Chat.SampleLogKey.KeyId, Chat.SampleLogKey.LoadOrCreate(builder));
         if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("Redis")))
         {
             // Several nodes (scripts/cluster.sh): live events, presence, budgets and connection caps shared through Redis.
@@ -203,6 +204,7 @@ public sealed partial class SampleApp : IAsyncDisposable
 
         var api = app.MapGroup("/api").RequireAuthorization().AddEndpointFilter(SameOriginJson).AddEndpointFilter(ChatRefusals);
         api.MapShopEndpoints();
+        api.MapShippingEndpoints();
         app.MapFakePay(api);
         api.MapGet("/admin/stats", (ChatStatistics statistics) => statistics.Snapshot()).RequireAuthorization(AdminPolicy);
 

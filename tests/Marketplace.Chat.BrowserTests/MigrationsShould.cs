@@ -60,7 +60,7 @@ public sealed class MigrationsShould(MigrationsShould.ClusterFixture site) : ICl
             "The migrations do not build the model's schema (the model's own DDL is in artifacts/migrations/ensure-created.sql)." + Environment.NewLine +
             "Missing from the migrations:" + Environment.NewLine + string.Join(Environment.NewLine, missing.Select(l => "  " + l)) + Environment.NewLine +
             "Only in the migrations:" + Environment.NewLine + string.Join(Environment.NewLine, extra.Select(l => "  " + l)));
-        Assert.Contains(fromModel, l => l.StartsWith("column chat.chat_messages.", StringComparison.Ordinal));
+        Assert.Contains(fromModel, l => l.StartsWith("column chat.chat_entries.", StringComparison.Ordinal));
     }
 
     private static SampleDbContext Context(string connectionString) => new(

@@ -112,6 +112,10 @@ public sealed partial class SampleSiteShould(SampleSiteFixture site)
         Assert.True(await seller.EvaluateAsync<bool>("() => window.__pwned === undefined"));
         await SendAsync(buyer, "Parfait, merci beaucoup !");
         await Expect(seller.Locator(".msg.theirs .msg-text").Last).ToHaveTextAsync("Parfait, merci beaucoup !");
+        // The seller marks the order shipped: the marketplace posts a notice (IChatLifecycle.PostNoticeAsync), styled apart, on both sides.
+        await seller.Locator("[data-action=ship]").ClickAsync();
+        await Expect(buyer.Locator(".msg.notice[data-code=OrderShipped]")).ToContainTextAsync("tracking 1Z");
+        await Expect(seller.Locator(".msg.notice[data-code=OrderShipped]")).ToBeVisibleAsync();
         await ShotAsync(buyer, "05-chat-buyer");
         await ShotAsync(seller, "06-chat-seller");
 
@@ -139,6 +143,12 @@ public sealed partial class SampleSiteShould(SampleSiteFixture site)
         await admin.WaitForURLAsync($"**{disputePath}");
         await Expect(admin.Locator(".evidence .msg-text", new() { HasText = "double carton" })).ToBeVisibleAsync();
         await Expect(buyer.Locator(".chat-dispute .msg.system[data-code=AdminJoined]")).ToBeVisibleAsync();
+
+        // Only the admin reads the log as written (originals of edited and deleted messages, the chain's verdict).
+        await admin.Locator("[data-action=log-as-written]").ClickAsync();
+        await Expect(admin.Locator(".evidence-verdict.intact")).ToBeVisibleAsync();
+        await Expect(admin.Locator(".evidence-log li[data-kind=Notice]")).ToContainTextAsync("tracking 1Z");
+        Assert.Equal(0, await buyer.Locator("[data-action=log-as-written]").CountAsync());
 
         // All three write and see each other live in the dispute chat.
         await seller.GotoAsync(disputePath);

@@ -313,7 +313,7 @@ internal static partial class ChatLoad
         await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
         await connection.OpenAsync();
         var ids = new HashSet<Guid>();
-        await using (var command = new NpgsqlCommand("SELECT \"Id\" FROM chat.chat_messages WHERE \"Kind\" = 'Text'", connection))
+        await using (var command = new NpgsqlCommand("SELECT \"Id\" FROM chat.chat_entries WHERE \"Kind\" = 'Text'", connection))
         await using (var reader = await command.ExecuteReaderAsync())
         {
             while (await reader.ReadAsync())
@@ -323,7 +323,7 @@ internal static partial class ChatLoad
         }
 
         await using var gaps = new NpgsqlCommand(
-            "SELECT count(*) FROM (SELECT \"ConversationId\" FROM chat.chat_messages GROUP BY \"ConversationId\" " +
+            "SELECT count(*) FROM (SELECT \"ConversationId\" FROM chat.chat_entries GROUP BY \"ConversationId\" " +
             "HAVING max(\"Sequence\") <> count(*) OR min(\"Sequence\") <> 1) g", connection);
         return (ids, (long)(await gaps.ExecuteScalarAsync())!);
     }

@@ -91,7 +91,9 @@ internal static class BenchServer
                     }
                 })
                 .AddEntityFrameworkStores<BenchDbContext>()
-                .AddTransactionPartyResolver<BenchParties>();
+                .AddTransactionPartyResolver<BenchParties>()
+                // The same key on every node of a run (--nodes 2), as a real deployment shares it through its secret store.
+                .AddLogKey("bench-log", System.Security.Cryptography.SHA256.HashData("marketplace-chat-bench-log-key"u8));
             if (!string.IsNullOrEmpty(redis))
             {
                 // Several nodes behind Redis: the backplane, presence, budgets and connection caps shared (--nodes 2, the kill tests).

@@ -319,6 +319,7 @@ public static class ShopEndpoints
                 actions.Add("dispute");
                 break;
             case OrderStatus.Paid when isSeller:
+                actions.Add("ship");
                 actions.Add("dispute");
                 break;
         }
@@ -337,8 +338,9 @@ public static class ShopEndpoints
             // One view and one message per order: fine for a page of orders. A larger host would keep these in its own read model.
             var user = principal.ChatUser();
             var view = await messaging.GetTransactionViewAsync(user, order.Id, ct);
-            var last = await messaging.GetHistoryAsync(user, view.Conversation.Id, new HistoryQuery(Limit: 1), ct);
-            chat = new ChatSummary(view.Conversation.Id, view.Conversation.State, view.UnreadCount, last.Messages.Count > 0 ? last.Messages[0] : null);
+            var last = await messaging.GetHistoryAsync(user, view.Conversation.Id, new HistoryQuery(Limit: 5), ct);
+            var newest = last.Messages.FirstOrDefault(m => m.Kind is not (ChatMessageKind.Edit or ChatMessageKind.Deletion));
+            chat = new ChatSummary(view.Conversation.Id, view.Conversation.State, view.UnreadCount, newest);
         }
         catch (ChatException)
         {

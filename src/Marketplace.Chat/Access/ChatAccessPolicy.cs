@@ -5,7 +5,8 @@ namespace Marketplace.Chat.Access;
 /// <summary>
 /// Decides, in one place, what a user may do in a conversation in its current state (DESIGN §3):
 /// parties read always and write only while the chat is open; administrators reach every dispute chat and
-/// read, never write, the transaction chat of a disputed transaction; everyone else learns nothing.
+/// read, never write, the transaction chat of a disputed transaction, and they alone read either log as written
+/// (the evidence view); everyone else learns nothing.
 /// </summary>
 internal static class ChatAccessPolicy
 {
@@ -24,6 +25,13 @@ internal static class ChatAccessPolicy
         if (relation == ChatRelation.Outsider)
         {
             return NotAvailable;
+        }
+
+        // The log as written is evidence for the marketplace: a party asking gets the outsider's answer, which tells
+        // them nothing (not even that there is something to see).
+        if (action == ChatAction.ReadEvidence)
+        {
+            return relation == ChatRelation.Admin && (kind == ConversationKind.Dispute || transactionDisputed) ? AccessDecision.Allow : NotAvailable;
         }
 
         return kind == ConversationKind.Transaction

@@ -23,4 +23,7 @@ public enum ChatAction
 
     /// <summary>Announce that one is typing.</summary>
     Typing,
+
+    /// <summary>Read the log as written (originals of edited and deleted messages): administrators, in disputes.</summary>
+    ReadEvidence,
 }

@@ -38,7 +38,7 @@ internal sealed class AttachmentService(
         var since = store.Now() - Limits.UnreferencedUploadLifetime;
         var pending = await Attachments
             .CountAsync(
-                a => a.UploaderId == user.UserId && a.CreatedAt > since && !store.Messages.Any(m => m.AttachmentId == a.Id),
+                a => a.UploaderId == user.UserId && a.CreatedAt > since && !store.Entries.Any(m => m.AttachmentId == a.Id),
                 cancellationToken)
             .ConfigureAwait(false);
         if (pending >= Limits.MaxPendingUploadsPerUser)
@@ -132,11 +132,12 @@ internal sealed class AttachmentService(
             throw NotAvailable();
         }
 
-        var reference = await store.Messages.AsNoTracking().Where(m => m.AttachmentId == attachmentId)
-            .Select(m => new { m.DeletedAt }).SingleOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        var reference = await store.Entries.AsNoTracking().Where(m => m.AttachmentId == attachmentId)
+            .Select(m => new { Deleted = store.Entries.Any(e => e.TargetId == m.Id && e.Kind == ChatMessageKind.Deletion) })
+            .SingleOrDefaultAsync(cancellationToken).ConfigureAwait(false);
         var visible = reference is null
             ? string.Equals(record.UploaderId, user.UserId, StringComparison.Ordinal)
-            : reference.DeletedAt is null;
+            : !reference.Deleted || await MayReadEvidenceAsync(user, record.ConversationId, cancellationToken).ConfigureAwait(false);
         if (!visible)
         {
             throw NotAvailable();
@@ -151,6 +152,20 @@ internal sealed class AttachmentService(
 
         var inline = record.Kind == AttachmentKind.Image && Limits.AllowedImageTypes.Contains(record.ContentType);
         return new AttachmentDownload(record.ToInfo(), record.CreatedAt, content, inline);
+    }
+
+    /// <summary>Tells whether the user reads the conversation's log as written (administrators in disputes), who also see deleted attachments.</summary>
+    private async Task<bool> MayReadEvidenceAsync(ChatUser user, Guid conversationId, CancellationToken ct)
+    {
+        try
+        {
+            await messaging.AuthorizeAsync(user, conversationId, ChatAction.ReadEvidence, ct).ConfigureAwait(false);
+            return true;
+        }
+        catch (ChatException)
+        {
+            return false;
+        }
     }
 
     private ChatException NotAvailable()

@@ -33,7 +33,7 @@ internal sealed class AttachmentSweeper(
         while (true)
         {
             var batch = await attachments.AsNoTracking()
-                .Where(a => a.CreatedAt < cutoff && !store.Messages.Any(m => m.AttachmentId == a.Id) && !skipped.Contains(a.Id))
+                .Where(a => a.CreatedAt < cutoff && !store.Entries.Any(m => m.AttachmentId == a.Id) && !skipped.Contains(a.Id))
                 .OrderBy(a => a.CreatedAt)
                 .Select(a => new { a.Id, a.StorageKey })
                 .Take(BatchSize)
@@ -72,7 +72,7 @@ internal sealed class AttachmentSweeper(
         try
         {
             var deleted = await store.Db.Set<AttachmentRecord>()
-                .Where(a => a.Id == id && !store.Messages.Any(m => m.AttachmentId == a.Id))
+                .Where(a => a.Id == id && !store.Entries.Any(m => m.AttachmentId == a.Id))
                 .ExecuteDeleteAsync(cancellationToken)
                 .ConfigureAwait(false);
             return deleted == 1;

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Marketplace.Chat.Conversations;
 using Marketplace.Chat.DependencyInjection;
+using Marketplace.Chat.Messages;
 using Marketplace.Chat.Notifications;
 using Marketplace.Chat.Persistence;
 using Microsoft.EntityFrameworkCore;
@@ -32,6 +33,32 @@ public sealed class ChatBuilder
         Services.RemoveAll<ChatStore>();
         Services.AddScoped(sp => new ChatStore(
             sp.GetRequiredService<TContext>(), sp.GetRequiredService<TimeProvider>(), sp.GetServices<IChatCommitContributor>()));
+        return this;
+    }
+
+    /// <summary>
+    /// Sets the key new log entries are chained with (HMAC-SHA256): at least 32 random bytes, kept outside the database
+    /// (a secret store, a key file), under an id that is stored with every entry so keys can rotate. Call it once.
+    /// </summary>
+    /// <param name="keyId">The key's id: 1 to 40 letters, digits, '-', '_' or '.', e.g. <c>log-2026-01</c>.</param>
+    /// <param name="key">The key's bytes.</param>
+    public ChatBuilder AddLogKey(string keyId, byte[] key)
+    {
+        ChatLogKeys.Validate(keyId, key);
+        Services.AddSingleton(new ChatLogKeyRegistration(keyId, (byte[])key.Clone(), IsCurrent: true));
+        return this;
+    }
+
+    /// <summary>
+    /// Adds a former log key that only verifies the entries written with it (after a rotation to a new
+    /// <see cref="AddLogKey"/>). Entries made with a key the host no longer holds verify as <c>UnknownKey</c>.
+    /// </summary>
+    /// <param name="keyId">The former key's id.</param>
+    /// <param name="key">The former key's bytes.</param>
+    public ChatBuilder AddRetiredLogKey(string keyId, byte[] key)
+    {
+        ChatLogKeys.Validate(keyId, key);
+        Services.AddSingleton(new ChatLogKeyRegistration(keyId, (byte[])key.Clone(), IsCurrent: false));
         return this;
     }
 

@@ -1,4 +1,5 @@
 using Marketplace.Chat.Conversations;
+using Marketplace.Chat.Messages;
 using Marketplace.Chat.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,6 +30,11 @@ internal sealed class ChatStartupCheck(IServiceProvider services) : IHostedServi
             throw new InvalidOperationException(
                 "Marketplace.Chat cannot tell who the buyer and seller of a transaction are. Implement ITransactionPartyResolver and call "
                 + "services.AddMarketplaceChat(...).AddTransactionPartyResolver<YourResolver>().");
+        }
+
+        if (!services.GetRequiredService<ChatLogKeys>().HasCurrent)
+        {
+            throw new InvalidOperationException(ChatLogKeys.MissingKeyMessage);
         }
 
         using var scope = services.CreateScope();

@@ -18,8 +18,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class MarketplaceChatServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the chat's services; continue with <c>.AddEntityFrameworkStores&lt;TContext&gt;()</c> and
-    /// <c>.AddTransactionPartyResolver&lt;T&gt;()</c>. Options are validated when the host starts.
+    /// Adds the chat's services; continue with <c>.AddEntityFrameworkStores&lt;TContext&gt;()</c>,
+    /// <c>.AddTransactionPartyResolver&lt;T&gt;()</c> and <c>.AddLogKey(keyId, key)</c>. Options are validated when the host starts.
     /// </summary>
     public static ChatBuilder AddMarketplaceChat(this IServiceCollection services, Action<ChatOptions>? configure = null)
     {
@@ -37,11 +37,17 @@ public static class MarketplaceChatServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<ChatMetrics>();
         services.TryAddScoped<ChatEventPublisher>();
+        services.TryAddSingleton(sp => new ChatLogKeys(sp.GetServices<ChatLogKeyRegistration>()));
+        services.TryAddScoped<ConversationLog>();
+        services.TryAddScoped<ConversationLogReader>();
+        services.TryAddScoped<HostNoticeWriter>();
+        services.TryAddScoped<ConversationLogAnchor>();
         services.TryAddScoped<ChatLifecycleService>();
         services.TryAddScoped<IChatLifecycle>(sp => sp.GetRequiredService<ChatLifecycleService>());
         services.TryAddScoped<ChatMessagingService>();
         services.TryAddScoped<IChatMessaging>(sp => sp.GetRequiredService<ChatMessagingService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Hosting.IHostedService, ChatStartupCheck>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Hosting.IHostedService, ConversationLogAnchoring>());
         AddHubs(services);
         ChatAttachmentsRegistration.Add(services);
         ChatNotificationsRegistration.Add(services);

@@ -40,4 +40,17 @@ internal static partial class ChatLog
 
     [LoggerMessage(12, LogLevel.Error, "Notification handler {Handler} gave up on delivery {DeliveryId} after {Attempts} attempts: {Reason}")]
     public static partial void HandlerGaveUp(ILogger logger, string handler, Guid deliveryId, int attempts, string reason);
+
+    // The conversation log's messages use ids from 100, apart from the other features' ranges.
+    [LoggerMessage(101, LogLevel.Information, "Marketplace notice {Code} posted to conversation {ConversationId} as entry {Sequence} (event {EventId}).")]
+    public static partial void NoticePosted(ILogger logger, string code, Guid conversationId, long sequence, string eventId);
+
+    [LoggerMessage(102, LogLevel.Information, "Marketplace notice event {EventId} on conversation {ConversationId} was a redelivery; nothing changed.")]
+    public static partial void NoticeRedelivered(ILogger logger, string eventId, Guid conversationId);
+
+    [LoggerMessage(103, LogLevel.Warning, "Re-anchored the carried-over log of conversation {ConversationId} ({Count} entries; {Earlier}) with key {KeyId}.")]
+    public static partial void LogReanchored(ILogger logger, Guid conversationId, int count, string earlier, string keyId);
+
+    [LoggerMessage(104, LogLevel.Error, "Could not re-anchor carried-over conversation logs at start-up; they stay read-only until the next start.")]
+    public static partial void ReanchoringFailed(ILogger logger, Exception exception);
 }

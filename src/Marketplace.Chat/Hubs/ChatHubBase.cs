@@ -161,6 +161,16 @@ public abstract class ChatHubBase : Hub<IChatClient>
         return await _chat.Messaging.DeleteAsync(user, conversationId, messageId, Context.ConnectionAborted).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Gets the conversation's log as written (originals of edited messages, texts of deleted ones, the chain's
+    /// verification): administrators only, in a dispute chat or the transaction chat of a disputed transaction.
+    /// </summary>
+    public async Task<ChatEvidence> Evidence(Guid conversationId)
+    {
+        var user = await JoinedUserAsync(conversationId).ConfigureAwait(false);
+        return await _chat.Messaging.GetEvidenceAsync(user, conversationId, Context.ConnectionAborted).ConfigureAwait(false);
+    }
+
     /// <summary>Joins after the access check, then reads the snapshot, so no message falls between history and live events.</summary>
     private protected async Task<ChatSnapshot> JoinAsync(string externalId)
     {

@@ -5,10 +5,14 @@ namespace Marketplace.Chat.Hubs;
 /// <summary>The events a chat client receives. Method names are the event names a JavaScript client subscribes to with <c>connection.on</c>.</summary>
 public interface IChatClient
 {
-    /// <summary>Receives a new message (the sender's own messages too: deduplicate by id or sequence).</summary>
+    /// <summary>
+    /// Receives every new entry of the log in sequence order: messages, system entries, notices, and edits and
+    /// deletions as themselves (the sender's own entries too: deduplicate by id or sequence), so a client's contiguous
+    /// sequence never has holes it must fill.
+    /// </summary>
     Task MessageReceived(ChatMessage message);
 
-    /// <summary>Receives an edited or deleted message.</summary>
+    /// <summary>Receives, after an edit or deletion entry, the changed message's new projection (current text, deleted).</summary>
     Task MessageChanged(ChatMessage message);
 
     /// <summary>Receives that another participant started or stopped typing.</summary>

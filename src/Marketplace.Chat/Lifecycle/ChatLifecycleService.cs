@@ -16,6 +16,8 @@ namespace Marketplace.Chat.Lifecycle;
 /// </summary>
 internal sealed class ChatLifecycleService(
     ChatStore store,
+    ConversationLog log,
+    HostNoticeWriter notices,
     ITransactionPartyResolver partyResolver,
     ChatEventPublisher events,
     ChatMetrics metrics,
@@ -59,7 +61,7 @@ internal sealed class ChatLifecycleService(
             CreatedAt = now,
             UpdatedAt = now,
         };
-        MessageRecord? announcement = null;
+        EntryRecord? announcement = null;
         try
         {
             await store.InTransactionAsync(
@@ -86,8 +88,20 @@ internal sealed class ChatLifecycleService(
         ChatLog.TransactionRegistered(logger, conversation.Id, transactionId);
         var change = new ChatStateChange(conversation.ToInfo(), null, conversation.State, RegisteredTrigger, context.ActorId, now);
         await events.StateChangedAsync(change, CancellationToken.None).ConfigureAwait(false);
-        await events.MessageAddedAsync(change.Conversation, ChatStore.ToMessage(announcement!), CancellationToken.None).ConfigureAwait(false);
+        await events.MessageAddedAsync(change.Conversation, EntryProjection.ToMessage(announcement!, null, null), CancellationToken.None).ConfigureAwait(false);
         return new LifecycleResult(change.Conversation, true, [change]);
+    }
+
+    public Task<ChatMessage> PostNoticeAsync(string transactionId, string eventId, ChatNotice notice, CancellationToken cancellationToken)
+    {
+        RequireId(transactionId, nameof(transactionId));
+        return notices.PostAsync(ChatModelConfiguration.TransactionKey(transactionId), $"transaction '{transactionId}'", eventId, notice, cancellationToken);
+    }
+
+    public Task<ChatMessage> PostDisputeNoticeAsync(string disputeId, string eventId, ChatNotice notice, CancellationToken cancellationToken)
+    {
+        RequireId(disputeId, nameof(disputeId));
+        return notices.PostAsync(ChatModelConfiguration.DisputeKey(disputeId), $"dispute '{disputeId}'", eventId, notice, cancellationToken);
     }
 
     public Task<LifecycleResult> ConfirmPaymentAsync(string transactionId, ChatEventContext? context, CancellationToken cancellationToken) =>
@@ -306,12 +320,10 @@ internal sealed class ChatLifecycleService(
                         }
                         else
                         {
-                            var locked = await store.ReserveSequenceAsync(dispute.Id, ct).ConfigureAwait(false);
-                            var previous = await store.PreviousHashAsync(dispute.Id, locked!.LastSequence, ct).ConfigureAwait(false);
-                            var message = store.AddMessage(
-                                Guid.NewGuid(), dispute.Id, locked.LastSequence, previous, ChatMessageKind.System, null, null,
-                                "An administrator joined the dispute.", nameof(ChatTrigger.AdminJoined), now);
-                            applied.Messages.Add((locked.ToInfo(), message));
+                            var joined = await log.AppendAsync(
+                                    dispute.Id, EntryDraft.System(nameof(ChatTrigger.AdminJoined), "An administrator joined the dispute.", now), null, ct)
+                                .ConfigureAwait(false);
+                            applied.Messages.Add((joined!.Conversation.ToInfo(), joined.Entry));
                         }
 
                         store.Participants.Add(new ParticipantRecord
@@ -465,11 +477,7 @@ internal sealed class ChatLifecycleService(
         }
 
         var current = await store.Conversations.AsNoTracking().SingleAsync(c => c.Id == snapshot.Id, ct).ConfigureAwait(false);
-        store.Remember(current);
-        var previous = await store.PreviousHashAsync(current.Id, current.LastSequence, ct).ConfigureAwait(false);
-        var message = store.AddMessage(
-            Guid.NewGuid(), current.Id, current.LastSequence, previous, ChatMessageKind.System, null, null,
-            rule.Announcement, rule.Trigger.ToString(), now);
+        var message = log.AppendReserved(current, EntryDraft.System(rule.Trigger.ToString(), rule.Announcement, now));
         store.Transitions.Add(new TransitionRecord
         {
             ConversationId = current.Id,
@@ -483,10 +491,9 @@ internal sealed class ChatLifecycleService(
         applied.Add(new ChatStateChange(current.ToInfo(), snapshot.State, rule.To, rule.Trigger.ToString(), context.ActorId, now), message);
     }
 
-    private MessageRecord AddNewConversation(
+    private EntryRecord AddNewConversation(
         ConversationRecord conversation, ChatEventContext context, DateTimeOffset now, string announcement, string trigger)
     {
-        conversation.LastSequence = 1;
         store.Conversations.Add(conversation);
         store.Participants.Add(new ParticipantRecord
         {
@@ -506,8 +513,7 @@ internal sealed class ChatLifecycleService(
             EventId = context.EventId,
             OccurredAt = now,
         });
-        return store.AddMessage(
-            Guid.NewGuid(), conversation.Id, 1, MessageHasher.Genesis, ChatMessageKind.System, null, null, announcement, trigger, now);
+        return log.AppendFirst(conversation, EntryDraft.System(trigger, announcement, now));
     }
 
     private static TransitionDecision Evaluate(ConversationRecord conversation, ChatTrigger trigger) =>
@@ -592,7 +598,7 @@ internal sealed class ChatLifecycleService(
 
         foreach (var (conversation, message) in applied.Messages)
         {
-            await events.MessageAddedAsync(conversation, ChatStore.ToMessage(message), CancellationToken.None).ConfigureAwait(false);
+            await events.MessageAddedAsync(conversation, EntryProjection.ToMessage(message, null, null), CancellationToken.None).ConfigureAwait(false);
         }
     }
 
@@ -613,9 +619,9 @@ internal sealed class ChatLifecycleService(
     {
         public List<ChatStateChange> Changes { get; } = [];
 
-        public List<(ChatConversationInfo Conversation, MessageRecord Message)> Messages { get; } = [];
+        public List<(ChatConversationInfo Conversation, EntryRecord Message)> Messages { get; } = [];
 
-        public void Add(ChatStateChange change, MessageRecord message)
+        public void Add(ChatStateChange change, EntryRecord message)
         {
             Changes.Add(change);
             Messages.Add((change.Conversation, message));

@@ -39,4 +39,22 @@ public interface IChatLifecycle
 
     /// <summary>Reopens a resolved dispute; a resumed transaction chat freezes again, a closed one stays closed.</summary>
     Task<LifecycleResult> ReopenDisputeAsync(string disputeId, ChatEventContext? context = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Posts the marketplace's own notice in a transaction chat (parcel shipped, refund issued...), in any state, even
+    /// frozen or closed: it is chained in the log, pushed live and notified to both parties. A second call with the same
+    /// <paramref name="eventId"/> returns the first notice and posts nothing.
+    /// </summary>
+    /// <param name="transactionId">The host's transaction id.</param>
+    /// <param name="eventId">The host's id of the event the notice reports (e.g. the shipment's id); required.</param>
+    /// <param name="notice">The code, text and optional parameters.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    Task<Messages.ChatMessage> PostNoticeAsync(string transactionId, string eventId, ChatNotice notice, CancellationToken cancellationToken = default);
+
+    /// <summary>Posts the marketplace's own notice in a dispute chat; like <see cref="PostNoticeAsync"/>, also to the administrators who joined.</summary>
+    /// <param name="disputeId">The host's dispute id.</param>
+    /// <param name="eventId">The host's id of the event the notice reports; required.</param>
+    /// <param name="notice">The code, text and optional parameters.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    Task<Messages.ChatMessage> PostDisputeNoticeAsync(string disputeId, string eventId, ChatNotice notice, CancellationToken cancellationToken = default);
 }

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Marketplace.Chat.Messages;
 
-/// <summary>Names what a message carries.</summary>
+/// <summary>Names what an entry of a conversation's log carries.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<ChatMessageKind>))]
 public enum ChatMessageKind
 {
@@ -17,4 +17,13 @@ public enum ChatMessageKind
 
     /// <summary>An announcement by the chat itself (payment confirmed, dispute opened, ...).</summary>
     System,
+
+    /// <summary>An edit: the new text of the entry named by <c>TargetId</c>.</summary>
+    Edit,
+
+    /// <summary>A deletion: a tombstone for the entry named by <c>TargetId</c>; it carries no text.</summary>
+    Deletion,
+
+    /// <summary>A notice posted by the marketplace itself (parcel shipped, refund issued, ...), with the host's code and parameters.</summary>
+    Notice,
 }

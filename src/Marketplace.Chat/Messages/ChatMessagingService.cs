@@ -12,12 +12,14 @@ using Microsoft.Extensions.Options;
 namespace Marketplace.Chat.Messages;
 
 /// <summary>
-/// Implements <see cref="IChatMessaging"/>. A send reserves the next sequence under the conversation's row lock,
-/// re-checks access against the state it finds there, links the hash chain and inserts, all in one transaction:
-/// a send can never slip into a chat that froze a moment earlier, and a rollback never leaves a gap.
+/// Implements <see cref="IChatMessaging"/>. A send, an edit and a deletion are appends to the conversation's log
+/// (<see cref="ConversationLog"/>): the access check runs again against the row locked for the append, so an entry can
+/// never slip into a chat that froze a moment earlier, and a rollback never leaves a gap. Reads project the log.
 /// </summary>
 internal sealed class ChatMessagingService(
     ChatStore store,
+    ConversationLog log,
+    ConversationLogReader reader,
     ChatLifecycleService lifecycle,
     ChatEventPublisher events,
     ChatMetrics metrics,
@@ -94,7 +96,7 @@ internal sealed class ChatMessagingService(
             throw AttachmentNotAvailable();
         }
 
-        if (await store.Messages.AnyAsync(m => m.AttachmentId == attachmentId, cancellationToken).ConfigureAwait(false))
+        if (await store.Entries.AnyAsync(m => m.AttachmentId == attachmentId, cancellationToken).ConfigureAwait(false))
         {
             throw AttachmentAlreadyUsed();
         }
@@ -106,9 +108,9 @@ internal sealed class ChatMessagingService(
         }
         catch (DbUpdateException)
         {
-            // The unique foreign key on messages.attachment_id decided a race: another message took the attachment
+            // The unique foreign key on entries.attachment_id decided a race: another message took the attachment
             // first, or the sweep removed it a moment before this insert.
-            if (await store.Messages.AnyAsync(m => m.AttachmentId == attachmentId, CancellationToken.None).ConfigureAwait(false))
+            if (await store.Entries.AnyAsync(m => m.AttachmentId == attachmentId, CancellationToken.None).ConfigureAwait(false))
             {
                 throw AttachmentAlreadyUsed();
             }
@@ -161,38 +163,27 @@ internal sealed class ChatMessagingService(
         }
 
         ChatConversationInfo? info = null;
-        MessageRecord record;
+        EntryRecord record;
         try
         {
             record = await store.InTransactionAsync(
                 async ct =>
                 {
-                    var locked = await store.ReserveSequenceAsync(conversationId, ct).ConfigureAwait(false);
-                    if (locked is null)
+                    var draft = new EntryDraft(messageId, kind, store.Now())
                     {
-                        throw Refused(ChatAccessPolicy.NotAvailable, ChatAction.Write, conversationId);
-                    }
+                        SenderId = user.UserId, Text = text, AttachmentId = attachmentId, AttachmentSha256 = attachmentSha256,
+                    };
+                    var appended = await log.AppendAsync(conversationId, draft, (locked, d) => d with { SenderRole = AllowedUnderLock(locked, user, ChatAction.Write) }, ct)
+                        .ConfigureAwait(false)
+                        ?? throw Refused(ChatAccessPolicy.NotAvailable, ChatAction.Write, conversationId);
 
-                    // The state may have changed since the first check: this one, under the lock, is the one that counts.
-                    var lockedRelation = RelationOf(locked, user);
-                    var decision = ChatAccessPolicy.Decide(locked.Kind, locked.State, lockedRelation, ChatAction.Write, locked.HasDispute);
-                    if (!decision.Allowed)
-                    {
-                        throw Refused(decision, ChatAction.Write, conversationId);
-                    }
-
-                    var sequence = locked.LastSequence;
-                    var previous = await store.PreviousHashAsync(conversationId, sequence, ct).ConfigureAwait(false);
-                    var message = store.AddMessage(
-                        messageId, conversationId, sequence, previous, kind, user.UserId, RoleOf(lockedRelation), text, null,
-                        store.Now(), attachmentId, attachmentSha256);
                     // The sender has read their own message. A writer is always a participant (parties from registration,
                     // administrators joined above) and their message is the newest under the lock, so a plain update is
                     // exact; it rides in the same batch as the INSERT: no extra round trip, no second commit.
-                    var reader = store.Participants.Attach(new ParticipantRecord { ConversationId = conversationId, UserId = user.UserId }).Entity;
-                    reader.LastReadSequence = sequence;
-                    info = locked.ToInfo();
-                    return message;
+                    var participant = store.Participants.Attach(new ParticipantRecord { ConversationId = conversationId, UserId = user.UserId }).Entity;
+                    participant.LastReadSequence = appended.Entry.Sequence;
+                    info = appended.Conversation.ToInfo();
+                    return appended.Entry;
                 },
                 cancellationToken).ConfigureAwait(false);
         }
@@ -209,7 +200,7 @@ internal sealed class ChatMessagingService(
         }
 
         metrics.MessageSent(kind.ToString());
-        var sent = await ToMessageAsync(record, CancellationToken.None).ConfigureAwait(false);
+        var sent = EntryProjection.ToMessage(record, null, await AttachmentOfAsync(record, CancellationToken.None).ConfigureAwait(false));
         await events.MessageAddedAsync(info!, sent, CancellationToken.None).ConfigureAwait(false);
         return sent;
     }
@@ -226,9 +217,19 @@ internal sealed class ChatMessagingService(
                 from p in store.Participants.AsNoTracking()
                 where p.UserId == userId
                 join c in store.Conversations.AsNoTracking() on p.ConversationId equals c.Id
-                let last = store.Messages.Where(m => m.ConversationId == c.Id).OrderByDescending(m => m.Sequence)
-                    .Select(m => new { m.Kind, m.Text, m.SentAt, m.DeletedAt }).FirstOrDefault()
-                orderby last == null ? c.CreatedAt : last.SentAt descending, c.Id
+                let last = store.Entries
+                    .Where(m => m.ConversationId == c.Id && m.Kind != ChatMessageKind.Edit && m.Kind != ChatMessageKind.Deletion)
+                    .OrderByDescending(m => m.Sequence)
+                    .Select(m => new
+                    {
+                        m.Kind,
+                        Text = store.Entries.Where(e => e.TargetId == m.Id && e.Kind == ChatMessageKind.Edit)
+                            .OrderByDescending(e => e.Sequence).Select(e => e.Text).FirstOrDefault() ?? m.Text,
+                        m.CreatedAt,
+                        Deleted = store.Entries.Any(e => e.TargetId == m.Id && e.Kind == ChatMessageKind.Deletion),
+                    })
+                    .FirstOrDefault()
+                orderby last == null ? c.CreatedAt : last.CreatedAt descending, c.Id
                 select new
                 {
                     c.Id,
@@ -238,7 +239,8 @@ internal sealed class ChatMessagingService(
                     c.State,
                     p.Role,
                     c.LastSequence,
-                    Unread = store.Messages.Count(m => m.ConversationId == c.Id && m.Sequence > p.LastReadSequence && m.SenderId != userId),
+                    Unread = store.Entries.Count(m => m.ConversationId == c.Id && m.Sequence > p.LastReadSequence && m.SenderId != userId
+                        && m.Kind != ChatMessageKind.Edit && m.Kind != ChatMessageKind.Deletion),
                     Last = last,
                 })
             .Take(Math.Clamp(limit, 1, 500))
@@ -247,7 +249,7 @@ internal sealed class ChatMessagingService(
         return rows
             .Select(r => new ChatListItem(
                 r.Id, r.Kind, r.TransactionId, r.DisputeId, r.State, r.Role, r.LastSequence, r.Unread,
-                r.Last?.Kind, r.Last is null || r.Last.DeletedAt is not null ? null : MessageText.Preview(r.Last.Kind, r.Last.Text, ListPreviewLength), r.Last?.SentAt))
+                r.Last?.Kind, r.Last is null || r.Last.Deleted ? null : MessageText.Preview(r.Last.Kind, r.Last.Text ?? "", ListPreviewLength), r.Last?.CreatedAt))
             .ToList();
     }
 
@@ -261,8 +263,8 @@ internal sealed class ChatMessagingService(
 
         await AuthorizeAsync(user, conversationId, ChatAction.Read, cancellationToken).ConfigureAwait(false);
         var limit = Math.Clamp(query.Limit, 1, options.Value.MaxHistoryPageSize);
-        var messages = store.Messages.AsNoTracking().Where(m => m.ConversationId == conversationId);
-        List<MessageRecord> rows;
+        var messages = store.Entries.AsNoTracking().Where(m => m.ConversationId == conversationId);
+        List<EntryRecord> rows;
         if (query.AfterSequence is { } after)
         {
             rows = await messages.Where(m => m.Sequence > after).OrderBy(m => m.Sequence).Take(limit + 1)
@@ -281,7 +283,7 @@ internal sealed class ChatMessagingService(
             rows.RemoveAt(rows.Count - 1);
         }
 
-        return new ChatHistoryPage(await ToMessagesAsync(rows, cancellationToken).ConfigureAwait(false), hasMore);
+        return new ChatHistoryPage(await ProjectAsync(rows, cancellationToken).ConfigureAwait(false), hasMore);
     }
 
     public async Task<int> MarkReadAsync(ChatUser user, Guid conversationId, long sequence, CancellationToken cancellationToken)
@@ -313,91 +315,89 @@ internal sealed class ChatMessagingService(
     public async Task<ChainVerification> VerifyChainAsync(ChatUser user, Guid conversationId, CancellationToken cancellationToken)
     {
         await AuthorizeAsync(user, conversationId, ChatAction.Read, cancellationToken).ConfigureAwait(false);
-
-        // The hash covers what was first said: for an edited message that is its oldest revision.
-        var originals = await store.Revisions.AsNoTracking()
-            .Where(r => store.Messages.Any(m => m.Id == r.MessageId && m.ConversationId == conversationId))
-            .GroupBy(r => r.MessageId)
-            .Select(g => g.OrderBy(r => r.Id).First())
-            .ToDictionaryAsync(r => r.MessageId, r => r.Text, cancellationToken)
-            .ConfigureAwait(false);
-
-        var previous = MessageHasher.Genesis;
-        long expected = 1;
-        await foreach (var m in store.Messages.AsNoTracking().Where(m => m.ConversationId == conversationId)
-                           .OrderBy(m => m.Sequence).AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
-        {
-            var original = originals.TryGetValue(m.Id, out var first) ? first : m.Text;
-            var hash = MessageHasher.Compute(previous, m.ConversationId, m.Sequence, m.Kind, m.SenderId, m.SentAt, original, m.AttachmentSha256);
-            if (m.Sequence != expected || !string.Equals(hash, m.Hash, StringComparison.Ordinal))
-            {
-                return new ChainVerification(false, expected - 1, Math.Min(m.Sequence, expected));
-            }
-
-            previous = m.Hash;
-            expected++;
-        }
-
-        return new ChainVerification(true, expected - 1, null);
+        return await reader.VerifyAsync(conversationId, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<ChatEvidence> GetEvidenceAsync(ChatUser user, Guid conversationId, CancellationToken cancellationToken)
+    {
+        var (conversation, _) = await AuthorizeAsync(user, conversationId, ChatAction.ReadEvidence, cancellationToken).ConfigureAwait(false);
+        return await reader.EvidenceAsync(conversation, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Appends an edit (new text) or a deletion (no text) pointing at one of the user's own messages. The message is
+    /// read before the lock (entries never change); whether it was deleted meanwhile is checked under the lock.
+    /// Pushes the change entry, then the message's new projection, and returns that projection.
+    /// </summary>
     private async Task<ChatMessage> ChangeOwnAsync(
         ChatUser user, Guid conversationId, Guid messageId, ChatAction action, string? newText, CancellationToken cancellationToken)
     {
         await AuthorizeAsync(user, conversationId, action, cancellationToken).ConfigureAwait(false);
+        var target = await store.Entries.AsNoTracking()
+            .SingleOrDefaultAsync(m => m.Id == messageId && m.ConversationId == conversationId, cancellationToken).ConfigureAwait(false);
+        if (target is null || EntryProjection.IsChange(target.Kind)
+            || await store.Entries.AnyAsync(e => e.TargetId == target.Id && e.Kind == ChatMessageKind.Deletion, cancellationToken).ConfigureAwait(false))
+        {
+            throw new ChatException(ChatErrorCode.MessageNotFound, "That message does not exist in this conversation.");
+        }
+
+        if (!EntryProjection.IsMessage(target.Kind) || !string.Equals(target.SenderId, user.UserId, StringComparison.Ordinal))
+        {
+            throw new ChatException(ChatErrorCode.NotYourMessage, "You can only change your own messages.");
+        }
+
+        var now = store.Now();
+        if (now - target.CreatedAt > options.Value.EditWindow)
+        {
+            throw new ChatException(
+                ChatErrorCode.EditNotAllowed,
+                $"Messages can be changed for {FormatWindow(options.Value.EditWindow)} after they are sent.");
+        }
+
         ChatConversationInfo? info = null;
-        var changed = await store.InTransactionAsync(
+        var change = await store.InTransactionAsync(
             async ct =>
             {
-                // A no-op update takes the row lock, so the state checked below cannot change before commit.
-                await store.Conversations.Where(c => c.Id == conversationId)
-                    .ExecuteUpdateAsync(s => s.SetProperty(c => c.UpdatedAt, c => c.UpdatedAt), ct).ConfigureAwait(false);
-                var conversation = await store.Conversations.AsNoTracking().SingleAsync(c => c.Id == conversationId, ct).ConfigureAwait(false);
-                var decision = ChatAccessPolicy.Decide(conversation.Kind, conversation.State, RelationOf(conversation, user), action, conversation.HasDispute);
-                if (!decision.Allowed)
+                var draft = new EntryDraft(Guid.NewGuid(), newText is null ? ChatMessageKind.Deletion : ChatMessageKind.Edit, now)
                 {
-                    throw Refused(decision, action, conversationId);
-                }
+                    SenderId = user.UserId, Text = newText, TargetId = target.Id, TargetSequence = target.Sequence,
+                };
+                var appended = await log.AppendAsync(conversationId, draft, (locked, d) => d with { SenderRole = AllowedUnderLock(locked, user, action) }, ct)
+                    .ConfigureAwait(false)
+                    ?? throw Refused(ChatAccessPolicy.NotAvailable, action, conversationId);
 
-                var message = await store.Messages.SingleOrDefaultAsync(m => m.Id == messageId && m.ConversationId == conversationId, ct)
-                    .ConfigureAwait(false);
-                if (message is null || message.DeletedAt is not null)
+                // Under the lock, so of two racing changes the one that commits second sees the first one's deletion.
+                if (await store.Entries.AnyAsync(e => e.TargetId == target.Id && e.Kind == ChatMessageKind.Deletion, ct).ConfigureAwait(false))
                 {
                     throw new ChatException(ChatErrorCode.MessageNotFound, "That message does not exist in this conversation.");
                 }
 
-                if (message.Kind == ChatMessageKind.System || !string.Equals(message.SenderId, user.UserId, StringComparison.Ordinal))
-                {
-                    throw new ChatException(ChatErrorCode.NotYourMessage, "You can only change your own messages.");
-                }
-
-                var now = store.Now();
-                if (now - message.SentAt > options.Value.EditWindow)
-                {
-                    throw new ChatException(
-                        ChatErrorCode.EditNotAllowed,
-                        $"Messages can be changed for {FormatWindow(options.Value.EditWindow)} after they are sent.");
-                }
-
-                if (newText is null)
-                {
-                    message.DeletedAt = now;
-                }
-                else
-                {
-                    store.Revisions.Add(new MessageRevisionRecord { MessageId = message.Id, Text = message.Text, ReplacedAt = now });
-                    message.Text = newText;
-                    message.EditedAt = now;
-                }
-
-                info = conversation.ToInfo();
-                return message;
+                info = appended.Conversation.ToInfo();
+                return appended.Entry;
             },
             cancellationToken).ConfigureAwait(false);
 
-        var result = await ToMessageAsync(changed, CancellationToken.None).ConfigureAwait(false);
+        var changes = await ChangesOfAsync([target.Id], CancellationToken.None).ConfigureAwait(false);
+        var targetChanges = changes.GetValueOrDefault(target.Id);
+        var attachment = await AttachmentOfAsync(target, CancellationToken.None).ConfigureAwait(false);
+        var result = EntryProjection.ToMessage(target, targetChanges, attachment);
+        await events.MessageAddedAsync(info!, EntryProjection.ToMessage(change, targetChanges, null), CancellationToken.None).ConfigureAwait(false);
         await events.MessageChangedAsync(info!, result, CancellationToken.None).ConfigureAwait(false);
         return result;
+    }
+
+    /// <summary>Checks, against the row locked for an append, that the user may still do it; returns their role for the entry.</summary>
+    private ParticipantRole AllowedUnderLock(ConversationRecord locked, ChatUser user, ChatAction action)
+    {
+        // The state may have changed since the first check: this one, under the lock, is the one that counts.
+        var relation = RelationOf(locked, user);
+        var decision = ChatAccessPolicy.Decide(locked.Kind, locked.State, relation, action, locked.HasDispute);
+        if (!decision.Allowed)
+        {
+            throw Refused(decision, action, locked.Id);
+        }
+
+        return RoleOf(relation);
     }
 
     internal async Task<(ConversationRecord Conversation, ChatRelation Relation)> AuthorizeAsync(
@@ -444,23 +444,26 @@ internal sealed class ChatMessagingService(
         ?? conversation.LastSequence;
 
     private Task<int> UnreadAsync(Guid conversationId, ChatUser user, long lastRead, CancellationToken ct) =>
-        store.Messages.CountAsync(
-            m => m.ConversationId == conversationId && m.Sequence > lastRead && m.SenderId != user.UserId, ct);
+        store.Entries.CountAsync(
+            m => m.ConversationId == conversationId && m.Sequence > lastRead && m.SenderId != user.UserId
+                && m.Kind != ChatMessageKind.Edit && m.Kind != ChatMessageKind.Deletion,
+            ct);
 
     internal async Task<ChatMessage?> FindRetryAsync(ChatUser user, Guid conversationId, Guid messageId, CancellationToken ct)
     {
-        var existing = await store.Messages.AsNoTracking().SingleOrDefaultAsync(m => m.Id == messageId, ct).ConfigureAwait(false);
+        var existing = await store.Entries.AsNoTracking().SingleOrDefaultAsync(m => m.Id == messageId, ct).ConfigureAwait(false);
         if (existing is null)
         {
             return null;
         }
 
-        if (existing.ConversationId != conversationId || !string.Equals(existing.SenderId, user.UserId, StringComparison.Ordinal))
+        if (existing.ConversationId != conversationId || !EntryProjection.IsMessage(existing.Kind)
+            || !string.Equals(existing.SenderId, user.UserId, StringComparison.Ordinal))
         {
             throw new ChatException(ChatErrorCode.MessageIdConflict, "This message id is already used; generate a new one for a new message.");
         }
 
-        return await ToMessageAsync(existing, ct).ConfigureAwait(false);
+        return (await ProjectAsync([existing], ct).ConfigureAwait(false))[0];
     }
 
     private async Task<Guid> IdByKeyAsync(string key, CancellationToken ct) =>
@@ -468,18 +471,44 @@ internal sealed class ChatMessagingService(
             .SingleOrDefaultAsync(ct).ConfigureAwait(false)
         ?? throw Refused(ChatAccessPolicy.NotAvailable, ChatAction.Read, Guid.Empty);
 
-    private async Task<ChatMessage> ToMessageAsync(MessageRecord message, CancellationToken ct) =>
-        message.AttachmentId is null ? ChatStore.ToMessage(message) : (await ToMessagesAsync([message], ct).ConfigureAwait(false))[0];
+    private async Task<AttachmentRecord?> AttachmentOfAsync(EntryRecord entry, CancellationToken ct) =>
+        entry.AttachmentId is { } id
+            ? await store.Db.Set<AttachmentRecord>().AsNoTracking().SingleOrDefaultAsync(a => a.Id == id, ct).ConfigureAwait(false)
+            : null;
 
-    /// <summary>Projects messages with their attachments, loaded in one query for the whole page.</summary>
-    private async Task<List<ChatMessage>> ToMessagesAsync(List<MessageRecord> messages, CancellationToken ct)
+    /// <summary>Loads the edits and deletions of the given messages, in sequence order, in one query.</summary>
+    private async Task<Dictionary<Guid, List<EntryRecord>>> ChangesOfAsync(List<Guid> messageIds, CancellationToken ct)
     {
-        var ids = messages.Where(m => m.AttachmentId is not null && m.DeletedAt is null).Select(m => m.AttachmentId!.Value).ToList();
+        if (messageIds.Count == 0)
+        {
+            return [];
+        }
+
+        var changes = await store.Entries.AsNoTracking()
+            .Where(e => e.TargetId != null && messageIds.Contains(e.TargetId.Value))
+            .OrderBy(e => e.Sequence)
+            .ToListAsync(ct).ConfigureAwait(false);
+        return changes.GroupBy(e => e.TargetId!.Value).ToDictionary(g => g.Key, g => g.ToList());
+    }
+
+    /// <summary>Projects a page of entries with the changes of its messages and their attachments (two queries at most).</summary>
+    private async Task<List<ChatMessage>> ProjectAsync(List<EntryRecord> entries, CancellationToken ct)
+    {
+        var messageIds = entries.Where(e => EntryProjection.IsMessage(e.Kind)).Select(e => e.Id)
+            .Concat(entries.Where(e => EntryProjection.IsChange(e.Kind) && e.TargetId is not null).Select(e => e.TargetId!.Value))
+            .Distinct().ToList();
+        var changes = await ChangesOfAsync(messageIds, ct).ConfigureAwait(false);
+        var ids = entries
+            .Where(e => e.AttachmentId is not null && !(changes.GetValueOrDefault(e.Id)?.Exists(c => c.Kind == ChatMessageKind.Deletion) ?? false))
+            .Select(e => e.AttachmentId!.Value).ToList();
         var attachments = ids.Count == 0
             ? new Dictionary<Guid, AttachmentRecord>()
             : await store.Db.Set<AttachmentRecord>().AsNoTracking().Where(a => ids.Contains(a.Id))
                 .ToDictionaryAsync(a => a.Id, ct).ConfigureAwait(false);
-        return messages.ConvertAll(m => ChatStore.ToMessage(m, m.AttachmentId is { } id ? attachments.GetValueOrDefault(id) : null));
+        return entries.ConvertAll(e => EntryProjection.ToMessage(
+            e,
+            changes.GetValueOrDefault(EntryProjection.IsChange(e.Kind) ? e.TargetId ?? Guid.Empty : e.Id),
+            e.AttachmentId is { } id ? attachments.GetValueOrDefault(id) : null));
     }
 
     private ChatException AttachmentNotAvailable()

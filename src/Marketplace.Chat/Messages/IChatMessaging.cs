@@ -34,14 +34,21 @@ public interface IChatMessaging
     /// <summary>Moves the user's read position forward (never back) and returns the unread count.</summary>
     Task<int> MarkReadAsync(ChatUser user, Guid conversationId, long sequence, CancellationToken cancellationToken = default);
 
-    /// <summary>Edits one of the user's own messages, keeping the former text as evidence.</summary>
+    /// <summary>Edits one of the user's own messages by appending an edit entry; the original stays in the log as evidence. Returns the message's new projection.</summary>
     Task<ChatMessage> EditAsync(ChatUser user, Guid conversationId, Guid messageId, string text, CancellationToken cancellationToken = default);
 
-    /// <summary>Deletes one of the user's own messages for everyone; the original stays stored as evidence.</summary>
+    /// <summary>Deletes one of the user's own messages for everyone by appending a deletion entry; the original stays in the log as evidence.</summary>
     Task<ChatMessage> DeleteAsync(ChatUser user, Guid conversationId, Guid messageId, CancellationToken cancellationToken = default);
 
-    /// <summary>Checks the conversation's hash chain against the stored content.</summary>
+    /// <summary>Checks the conversation's log against its keyed hash chain and the head on the conversation row.</summary>
     Task<ChainVerification> VerifyChainAsync(ChatUser user, Guid conversationId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Gets the log as written, for administrators only (the dispute chat, and the transaction chat of a disputed
+    /// transaction): originals of edited messages and texts of deleted ones, marked, with the chain's verification.
+    /// Anyone else gets <see cref="ChatErrorCode.ConversationNotAvailable"/>.
+    /// </summary>
+    Task<ChatEvidence> GetEvidenceAsync(ChatUser user, Guid conversationId, CancellationToken cancellationToken = default);
 
     /// <summary>Lists the user's conversations, most recently active first, with unread counts and last-message previews (one query).</summary>
     Task<IReadOnlyList<ChatListItem>> ListConversationsAsync(ChatUser user, int limit = 100, CancellationToken cancellationToken = default);

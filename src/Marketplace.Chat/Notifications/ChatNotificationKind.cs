@@ -29,4 +29,7 @@ public enum ChatNotificationKind
 
     /// <summary>The transaction chat closed: completed, cancelled, refunded or settled by a dispute.</summary>
     ChatClosed,
+
+    /// <summary>The marketplace posted a notice in the chat (parcel shipped, refund issued, ...).</summary>
+    MarketplaceNotice,
 }

@@ -21,7 +21,7 @@ internal sealed class NotificationOutbox(
     public async Task ContributeAsync(ChatStore store, CancellationToken cancellationToken)
     {
         var db = store.Db;
-        var added = db.ChangeTracker.Entries<MessageRecord>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
+        var added = db.ChangeTracker.Entries<EntryRecord>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
         if (added.Count == 0)
         {
             return;
@@ -94,9 +94,9 @@ internal sealed class NotificationOutbox(
                     MessageId = message.Kind == ChatMessageKind.System ? null : message.Id,
                     Sequence = message.Sequence,
                     ActorId = actor,
-                    Preview = MessageText.Preview(message.Kind, message.Text, options.Value.Notifications.PreviewLength),
-                    CreatedAt = message.SentAt,
-                    NextAttemptAt = message.SentAt,
+                    Preview = MessageText.Preview(message.Kind, message.Text ?? "", options.Value.Notifications.PreviewLength),
+                    CreatedAt = message.CreatedAt,
+                    NextAttemptAt = message.CreatedAt,
                 });
                 _added = true;
             }
@@ -112,9 +112,22 @@ internal sealed class NotificationOutbox(
         }
     }
 
-    /// <summary>Maps a stored message to the notification it causes, or null (e.g. the "waiting for payment" announcement).</summary>
-    internal static ChatNotificationKind? KindOf(MessageRecord message, ConversationRecord conversation)
+    /// <summary>
+    /// Maps an appended entry to the notification it causes, or null (e.g. the "waiting for payment" announcement, and
+    /// edits and deletions, which change a message the recipient was already told about).
+    /// </summary>
+    internal static ChatNotificationKind? KindOf(EntryRecord message, ConversationRecord conversation)
     {
+        if (message.Kind is ChatMessageKind.Edit or ChatMessageKind.Deletion)
+        {
+            return null;
+        }
+
+        if (message.Kind == ChatMessageKind.Notice)
+        {
+            return ChatNotificationKind.MarketplaceNotice;
+        }
+
         if (message.Kind != ChatMessageKind.System)
         {
             return conversation.Kind == ConversationKind.Transaction

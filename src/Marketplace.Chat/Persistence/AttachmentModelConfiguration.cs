@@ -27,13 +27,13 @@ internal static class AttachmentModelConfiguration
             b.HasOne<ConversationRecord>().WithMany().HasForeignKey(a => a.ConversationId).OnDelete(DeleteBehavior.Restrict);
         });
 
-        // messages.attachment_id is unique (one message per attachment) and now also a foreign key: a message cannot
+        // entries.attachment_id is unique (one message per attachment) and also a foreign key: a message cannot
         // reference an attachment the sweep removed, and the sweep cannot remove an attachment a message references,
         // even when the two race.
-        model.Entity<MessageRecord>()
+        model.Entity<EntryRecord>()
             .HasOne<AttachmentRecord>()
             .WithOne()
-            .HasForeignKey<MessageRecord>(m => m.AttachmentId)
+            .HasForeignKey<EntryRecord>(m => m.AttachmentId)
             .OnDelete(DeleteBehavior.Restrict);
     }
 }

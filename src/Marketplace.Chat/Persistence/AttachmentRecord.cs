@@ -3,7 +3,7 @@ using Marketplace.Chat.Attachments;
 namespace Marketplace.Chat.Persistence;
 
 /// <summary>
-/// An accepted upload. Which message references it lives in one place, <see cref="MessageRecord.AttachmentId"/>
+/// An accepted upload. Which message references it lives in one place, <see cref="EntryRecord.AttachmentId"/>
 /// (unique, with a foreign key to this row): the database itself keeps an attachment to one message, and keeps a
 /// referenced attachment from being swept.
 /// </summary>

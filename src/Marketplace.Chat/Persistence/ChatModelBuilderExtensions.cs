@@ -6,7 +6,7 @@ namespace Microsoft.EntityFrameworkCore;
 public static class ChatModelBuilderExtensions
 {
     /// <summary>
-    /// Adds the chat model (conversations, participants, messages, revisions, transitions) to the host's DbContext.
+    /// Adds the chat model (conversations, participants, log entries, transitions, attachments, notifications) to the host's DbContext.
     /// Call it from <c>OnModelCreating</c>; the host owns the context and its migrations.
     /// </summary>
     public static ModelBuilder AddMarketplaceChat(this ModelBuilder modelBuilder, Action<ChatModelOptions>? configure = null)

@@ -8,6 +8,8 @@ internal static class ChatModelConfiguration
 {
     public const int UserIdLength = 200;
     public const int ExternalIdLength = 200;
+    public const int SystemCodeLength = 60;
+    public const int KeyIdLength = 40;
 
     public static void Apply(ModelBuilder model, ChatModelOptions options)
     {
@@ -26,6 +28,7 @@ internal static class ChatModelConfiguration
             b.Property(c => c.DisputeId).HasMaxLength(ExternalIdLength);
             b.Property(c => c.BuyerId).HasMaxLength(UserIdLength).IsRequired();
             b.Property(c => c.SellerId).HasMaxLength(UserIdLength).IsRequired();
+            b.Property(c => c.LastHash).HasMaxLength(64).IsRequired();
             b.Property(c => c.Version).IsConcurrencyToken();
             b.HasIndex(c => c.TransactionId);
             b.HasIndex(c => c.TransactionConversationId);
@@ -41,31 +44,28 @@ internal static class ChatModelConfiguration
             b.HasOne<ConversationRecord>().WithMany().HasForeignKey(p => p.ConversationId).OnDelete(DeleteBehavior.Cascade);
         });
 
-        model.Entity<MessageRecord>(b =>
+        model.Entity<EntryRecord>(b =>
         {
-            b.ToTable(Table("messages"), options.Schema);
-            b.HasKey(m => m.Id);
-            b.Property(m => m.Id).ValueGeneratedNever();
-            b.HasIndex(m => new { m.ConversationId, m.Sequence }).IsUnique();
-            b.Property(m => m.Kind).HasConversion<string>().HasMaxLength(20);
-            b.Property(m => m.SenderId).HasMaxLength(UserIdLength);
-            b.Property(m => m.SenderRole).HasConversion<string>().HasMaxLength(20);
-            b.Property(m => m.SystemCode).HasMaxLength(60);
-            b.Property(m => m.AttachmentSha256).HasMaxLength(64);
-            b.Property(m => m.Hash).HasMaxLength(64).IsRequired();
-            b.HasIndex(m => m.AttachmentId).IsUnique();
-            b.HasOne<ConversationRecord>().WithMany().HasForeignKey(m => m.ConversationId).OnDelete(DeleteBehavior.Restrict);
+            b.ToTable(Table("entries"), options.Schema);
+            b.HasKey(e => e.Id);
+            b.Property(e => e.Id).ValueGeneratedNever();
+            b.HasIndex(e => new { e.ConversationId, e.Sequence }).IsUnique();
+            b.Property(e => e.Kind).HasConversion<string>().HasMaxLength(20);
+            b.Property(e => e.SystemCode).HasMaxLength(SystemCodeLength);
+            b.Property(e => e.SenderId).HasMaxLength(UserIdLength);
+            b.Property(e => e.SenderRole).HasConversion<string>().HasMaxLength(20);
+            b.HasIndex(e => e.TargetId);
+            b.Property(e => e.AttachmentSha256).HasMaxLength(64);
+            b.HasIndex(e => e.AttachmentId).IsUnique();
+            b.Property(e => e.EventId).HasMaxLength(ExternalIdLength);
+            b.HasIndex(e => new { e.ConversationId, e.EventId }).IsUnique();
+            b.Property(e => e.KeyId).HasMaxLength(KeyIdLength).IsRequired();
+            b.Property(e => e.PreviousHash).HasMaxLength(64).IsRequired();
+            b.Property(e => e.Hash).HasMaxLength(64).IsRequired();
+            b.HasOne<ConversationRecord>().WithMany().HasForeignKey(e => e.ConversationId).OnDelete(DeleteBehavior.Restrict);
         });
 
         AttachmentModelConfiguration.Apply(model, options);
-
-        model.Entity<MessageRevisionRecord>(b =>
-        {
-            b.ToTable(Table("message_revisions"), options.Schema);
-            b.HasKey(r => r.Id);
-            b.HasIndex(r => r.MessageId);
-            b.HasOne<MessageRecord>().WithMany().HasForeignKey(r => r.MessageId).OnDelete(DeleteBehavior.Restrict);
-        });
 
         model.Entity<TransitionRecord>(b =>
         {

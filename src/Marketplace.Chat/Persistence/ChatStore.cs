@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Marketplace.Chat.Conversations;
 using Marketplace.Chat.Messages;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -10,7 +9,8 @@ namespace Marketplace.Chat.Persistence;
 
 /// <summary>
 /// The chat's view of the host's DbContext, with the primitives every write shares: a transaction run through the
-/// provider's execution strategy, a sequence reserved under the conversation's row lock, and the hash-chain link.
+/// provider's execution strategy and a sequence reserved under the conversation's row lock (which
+/// <see cref="ConversationLog"/> builds its appends on).
 /// </summary>
 internal sealed class ChatStore(DbContext db, TimeProvider clock, IEnumerable<IChatCommitContributor> contributors)
 {
@@ -24,14 +24,12 @@ internal sealed class ChatStore(DbContext db, TimeProvider clock, IEnumerable<IC
 
     public DbSet<ParticipantRecord> Participants => Db.Set<ParticipantRecord>();
 
-    public DbSet<MessageRecord> Messages => Db.Set<MessageRecord>();
-
-    public DbSet<MessageRevisionRecord> Revisions => Db.Set<MessageRevisionRecord>();
+    public DbSet<EntryRecord> Entries => Db.Set<EntryRecord>();
 
     public DbSet<TransitionRecord> Transitions => Db.Set<TransitionRecord>();
 
     /// <summary>Gets the current time at the precision the database keeps.</summary>
-    public DateTimeOffset Now() => MessageHasher.Normalize(clock.GetUtcNow());
+    public DateTimeOffset Now() => EntryHasher.Normalize(clock.GetUtcNow());
 
     /// <summary>
     /// Runs <paramref name="work"/> in one database transaction (through the execution strategy, so hosts that enable
@@ -146,75 +144,4 @@ internal sealed class ChatStore(DbContext db, TimeProvider clock, IEnumerable<IC
 
         return await Conversations.AsNoTracking().SingleAsync(c => c.Id == conversationId, ct).ConfigureAwait(false);
     }
-
-    /// <summary>Gets the hash of the message before <paramref name="sequence"/>, or the genesis value for the first.</summary>
-    public async Task<string> PreviousHashAsync(Guid conversationId, long sequence, CancellationToken ct)
-    {
-        if (sequence <= 1)
-        {
-            return MessageHasher.Genesis;
-        }
-
-        var previous = await Messages
-            .Where(m => m.ConversationId == conversationId && m.Sequence == sequence - 1)
-            .Select(m => m.Hash)
-            .SingleOrDefaultAsync(ct)
-            .ConfigureAwait(false);
-        return previous ?? throw new InvalidOperationException(
-            $"Conversation {conversationId} has no message {sequence - 1}: its sequence has a gap.");
-    }
-
-    /// <summary>Creates (and adds to the context) a message at a reserved sequence, linked into the hash chain.</summary>
-    public MessageRecord AddMessage(
-        Guid id,
-        Guid conversationId,
-        long sequence,
-        string previousHash,
-        ChatMessageKind kind,
-        string? senderId,
-        ParticipantRole? senderRole,
-        string text,
-        string? systemCode,
-        DateTimeOffset sentAt,
-        Guid? attachmentId = null,
-        string? attachmentSha256 = null)
-    {
-        var record = new MessageRecord
-        {
-            Id = id,
-            ConversationId = conversationId,
-            Sequence = sequence,
-            Kind = kind,
-            SenderId = senderId,
-            SenderRole = senderRole,
-            Text = text,
-            SystemCode = systemCode,
-            SentAt = sentAt,
-            AttachmentId = attachmentId,
-            AttachmentSha256 = attachmentSha256,
-            Hash = MessageHasher.Compute(previousHash, conversationId, sequence, kind, senderId, sentAt, text, attachmentSha256),
-        };
-        Messages.Add(record);
-        return record;
-    }
-
-    /// <summary>Projects a stored message to what clients see (deleted text withheld).</summary>
-    public static ChatMessage ToMessage(MessageRecord m) => ToMessage(m, null);
-
-    /// <summary>Projects a stored message and its attachment's row to what clients see (deleted text and attachment withheld).</summary>
-    public static ChatMessage ToMessage(MessageRecord m, AttachmentRecord? attachment) => new(
-        m.Id,
-        m.ConversationId,
-        m.Sequence,
-        m.Kind,
-        m.SenderId,
-        m.SenderRole,
-        m.DeletedAt is null ? m.Text : null,
-        m.SystemCode,
-        m.SentAt,
-        m.EditedAt,
-        m.DeletedAt is not null,
-        m.Hash,
-        m.AttachmentId,
-        m.DeletedAt is null && attachment is not null && attachment.Id == m.AttachmentId ? attachment.ToInfo() : null);
 }

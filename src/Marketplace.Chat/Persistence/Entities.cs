@@ -1,5 +1,4 @@
 using Marketplace.Chat.Conversations;
-using Marketplace.Chat.Messages;
 
 namespace Marketplace.Chat.Persistence;
 
@@ -28,8 +27,11 @@ internal sealed class ConversationRecord
 
     public string SellerId { get; set; } = "";
 
-    /// <summary>The sequence of the newest message; incremented under the row lock by every insert.</summary>
+    /// <summary>The head of the log: the sequence of the newest entry, incremented under the row lock by every append.</summary>
     public long LastSequence { get; set; }
+
+    /// <summary>The head of the log: the hash of the newest entry, so a truncated tail is detected.</summary>
+    public string LastHash { get; set; } = "";
 
     /// <summary>Bumped by every state change; the concurrency token of the row.</summary>
     public int Version { get; set; }
@@ -54,56 +56,6 @@ internal sealed class ParticipantRecord
     public long LastReadSequence { get; set; }
 
     public DateTimeOffset JoinedAt { get; set; }
-}
-
-/// <summary>A stored message, including system announcements; never physically deleted.</summary>
-internal sealed class MessageRecord
-{
-    /// <summary>The client-supplied id (idempotency key); generated for system messages.</summary>
-    public Guid Id { get; set; }
-
-    public Guid ConversationId { get; set; }
-
-    public long Sequence { get; set; }
-
-    public ChatMessageKind Kind { get; set; }
-
-    public string? SenderId { get; set; }
-
-    public ParticipantRole? SenderRole { get; set; }
-
-    /// <summary>The current text (after edits); the original is the first revision, or this when never edited.</summary>
-    public string Text { get; set; } = "";
-
-    /// <summary>For system messages: what happened, e.g. the trigger name, for clients that translate.</summary>
-    public string? SystemCode { get; set; }
-
-    public Guid? AttachmentId { get; set; }
-
-    /// <summary>SHA-256 of the attachment's stored bytes, covered by the hash chain.</summary>
-    public string? AttachmentSha256 { get; set; }
-
-    public DateTimeOffset SentAt { get; set; }
-
-    public DateTimeOffset? EditedAt { get; set; }
-
-    public DateTimeOffset? DeletedAt { get; set; }
-
-    /// <summary>Hex SHA-256 over the previous hash and this message's original content.</summary>
-    public string Hash { get; set; } = "";
-}
-
-/// <summary>A former text of an edited message, kept as evidence.</summary>
-internal sealed class MessageRevisionRecord
-{
-    public long Id { get; set; }
-
-    public Guid MessageId { get; set; }
-
-    public string Text { get; set; } = "";
-
-    /// <summary>When the text stopped being current.</summary>
-    public DateTimeOffset ReplacedAt { get; set; }
 }
 
 /// <summary>One entry of the transition log.</summary>

@@ -158,13 +158,14 @@ public sealed partial class AttachmentsShould
 
         // Swap the recorded attachment hash, as someone replacing the evidence in the database would have to.
         var db = scope.ServiceProvider.GetRequiredService<ChatTestDbContext>();
-        var message = await db.Set<MessageRecord>().SingleAsync(m => m.AttachmentId == upload.Id);
-        await db.Set<MessageRecord>().Where(m => m.Id == message.Id)
+        var message = await db.Set<EntryRecord>().SingleAsync(m => m.AttachmentId == upload.Id);
+        await db.Set<EntryRecord>().Where(m => m.Id == message.Id)
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.AttachmentSha256, new string('0', 64)));
 
         var verification = await messaging.VerifyChainAsync(new ChatUser(deal.Seller), deal.ConversationId);
         Assert.False(verification.IsIntact);
         Assert.Equal(message.Sequence, verification.FirstBrokenSequence);
+        Assert.Equal(ChainDamage.ContentChanged, verification.Damage);
     }
 
     [Fact]
@@ -209,6 +210,6 @@ public sealed partial class AttachmentsShould
     private async Task<int> CountMessagesReferencingAsync(Guid attachmentId)
     {
         await using var scope = _host.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<ChatTestDbContext>().Set<MessageRecord>().CountAsync(m => m.AttachmentId == attachmentId);
+        return await scope.ServiceProvider.GetRequiredService<ChatTestDbContext>().Set<EntryRecord>().CountAsync(m => m.AttachmentId == attachmentId);
     }
 }

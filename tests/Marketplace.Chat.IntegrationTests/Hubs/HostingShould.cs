@@ -93,6 +93,7 @@ public sealed class HostingShould(PostgresFixture postgres)
     [InlineData("no-resolver", "AddTransactionPartyResolver<YourResolver>()")]
     [InlineData("no-model", "Call modelBuilder.AddMarketplaceChat() in BareDbContext.OnModelCreating")]
     [InlineData("bad-options", "ChatOptions.MaxMessageLength")]
+    [InlineData("no-log-key", "AddMarketplaceChat(...).AddLogKey(\"key-id\", keyBytes)")]
     public async Task Fail_at_start_up_when_a_step_is_missing_naming_the_call_that_fixes_it(string mistake, string fix)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -115,6 +116,11 @@ public sealed class HostingShould(PostgresFixture postgres)
         if (mistake != "no-resolver")
         {
             chat.AddTransactionPartyResolver<TestParties>();
+        }
+
+        if (mistake != "no-log-key")
+        {
+            chat.AddLogKey(TestLogKeys.CurrentId, TestLogKeys.Current);
         }
 
         await using var app = builder.Build();

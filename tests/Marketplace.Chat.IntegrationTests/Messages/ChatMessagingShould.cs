@@ -34,7 +34,7 @@ public sealed class ChatMessagingShould(PostgresFixture postgres) : IAsyncLifeti
         start.Set();
         var sent = await Task.WhenAll(sends).WaitAsync(Timeout);
 
-        var sequences = await _chat.Db(db => db.Set<MessageRecord>().Where(m => m.ConversationId == chat.Id)
+        var sequences = await _chat.Db(db => db.Set<EntryRecord>().Where(m => m.ConversationId == chat.Id)
             .OrderBy(m => m.Sequence).Select(m => m.Sequence).ToListAsync());
         Assert.Equal(Enumerable.Range(1, 52).Select(i => (long)i), sequences);
         Assert.Equal(50, sent.Select(m => m.Sequence).Distinct().Count());
@@ -53,7 +53,7 @@ public sealed class ChatMessagingShould(PostgresFixture postgres) : IAsyncLifeti
         var retry = await _chat.Messaging(m => m.SendTextAsync(buyer, chat.Id, id, "Is it still available?"));
 
         Assert.Equal(first, retry);
-        Assert.Equal(1, await _chat.Db(db => db.Set<MessageRecord>().CountAsync(m => m.Id == id)));
+        Assert.Equal(1, await _chat.Db(db => db.Set<EntryRecord>().CountAsync(m => m.Id == id)));
     }
 
     [Fact]
@@ -87,8 +87,8 @@ public sealed class ChatMessagingShould(PostgresFixture postgres) : IAsyncLifeti
         var results = await Task.WhenAll(retries).WaitAsync(Timeout);
 
         Assert.Single(results.Select(r => r.Sequence).Distinct());
-        Assert.Equal(1, await _chat.Db(db => db.Set<MessageRecord>().CountAsync(m => m.Id == id)));
-        var sequences = await _chat.Db(db => db.Set<MessageRecord>().Where(m => m.ConversationId == chat.Id).Select(m => m.Sequence).OrderBy(s => s).ToListAsync());
+        Assert.Equal(1, await _chat.Db(db => db.Set<EntryRecord>().CountAsync(m => m.Id == id)));
+        var sequences = await _chat.Db(db => db.Set<EntryRecord>().Where(m => m.ConversationId == chat.Id).Select(m => m.Sequence).OrderBy(s => s).ToListAsync());
         Assert.Equal([1L, 2L, 3L], sequences);
     }
 
@@ -128,10 +128,10 @@ public sealed class ChatMessagingShould(PostgresFixture postgres) : IAsyncLifeti
         await payment.WaitAsync(Timeout);
 
         Assert.All(results, r => Assert.True(r.Code is null or ChatErrorCode.ChatLocked, r.Code?.ToString()));
-        var unlockedAt = await _chat.Db(db => db.Set<MessageRecord>()
+        var unlockedAt = await _chat.Db(db => db.Set<EntryRecord>()
             .Where(m => m.ConversationId == chat.Id && m.SystemCode == "PaymentConfirmed").Select(m => m.Sequence).SingleAsync());
         Assert.All(results.Where(r => r.Code is null), r => Assert.True(r.Sequence > unlockedAt));
-        var stored = await _chat.Db(db => db.Set<MessageRecord>().Where(m => m.ConversationId == chat.Id).OrderBy(m => m.Sequence).ToListAsync());
+        var stored = await _chat.Db(db => db.Set<EntryRecord>().Where(m => m.ConversationId == chat.Id).OrderBy(m => m.Sequence).ToListAsync());
         Assert.Equal(Enumerable.Range(1, stored.Count).Select(i => (long)i), stored.Select(m => m.Sequence));
         Assert.Equal(results.Count(r => r.Code is null), stored.Count(m => m.Kind == ChatMessageKind.Text));
         Assert.DoesNotContain(stored, m => m.Kind == ChatMessageKind.Text && m.Sequence < unlockedAt);
@@ -149,11 +149,12 @@ public sealed class ChatMessagingShould(PostgresFixture postgres) : IAsyncLifeti
         Assert.True((await _chat.Messaging(m => m.VerifyChainAsync(seller, chat.Id))).IsIntact);
 
         await _chat.Db(db => db.Database.ExecuteSqlAsync(
-            $"UPDATE chat.chat_messages SET \"Text\" = 'offer 2 (I never said 50 EUR)' WHERE \"ConversationId\" = {chat.Id} AND \"Sequence\" = 5"));
+            $"UPDATE chat.chat_entries SET \"Text\" = 'offer 2 (I never said 50 EUR)' WHERE \"ConversationId\" = {chat.Id} AND \"Sequence\" = 5"));
         var broken = await _chat.Messaging(m => m.VerifyChainAsync(seller, chat.Id));
 
         Assert.False(broken.IsIntact);
         Assert.Equal(5, broken.FirstBrokenSequence);
+        Assert.Equal(ChainDamage.ContentChanged, broken.Damage);
     }
 
     [Fact]
@@ -171,10 +172,14 @@ public sealed class ChatMessagingShould(PostgresFixture postgres) : IAsyncLifeti
         Assert.True(deleted.IsDeleted);
         Assert.Null(deleted.Text);
         Assert.True((await _chat.Messaging(m => m.VerifyChainAsync(seller, chat.Id))).IsIntact);
-        var revisions = await _chat.Db(db => db.Set<MessageRevisionRecord>().Where(r => r.MessageId == typo.Id).Select(r => r.Text).ToListAsync());
-        Assert.Equal(["I offer 500 EUR"], revisions);
-        var stillStored = await _chat.Db(db => db.Set<MessageRecord>().SingleAsync(m => m.Id == regret.Id));
+        var original = await _chat.Db(db => db.Set<EntryRecord>().SingleAsync(m => m.Id == typo.Id));
+        Assert.Equal("I offer 500 EUR", original.Text);
+        var edit = await _chat.Db(db => db.Set<EntryRecord>().SingleAsync(m => m.TargetId == typo.Id));
+        Assert.Equal((ChatMessageKind.Edit, "I offer 50 EUR", typo.Sequence), (edit.Kind, edit.Text, edit.TargetSequence));
+        var stillStored = await _chat.Db(db => db.Set<EntryRecord>().SingleAsync(m => m.Id == regret.Id));
         Assert.Equal("never mind", stillStored.Text);
+        var tombstone = await _chat.Db(db => db.Set<EntryRecord>().SingleAsync(m => m.TargetId == regret.Id));
+        Assert.Equal((ChatMessageKind.Deletion, null, regret.Sequence), (tombstone.Kind, tombstone.Text, tombstone.TargetSequence));
     }
 
     [Fact]
@@ -210,7 +215,7 @@ public sealed class ChatMessagingShould(PostgresFixture postgres) : IAsyncLifeti
         Assert.Equal(ChatErrorCode.MessageTooLong, tooLong.Code);
         Assert.Equal(500, atLimit.Text!.Length);
         Assert.Equal("pay me\n<b>now</b>", cleaned.Text);
-        Assert.Equal(4, await _chat.Db(db => db.Set<MessageRecord>().CountAsync(m => m.ConversationId == chat.Id)));
+        Assert.Equal(4, await _chat.Db(db => db.Set<EntryRecord>().CountAsync(m => m.ConversationId == chat.Id)));
     }
 
     [Fact]
@@ -296,14 +301,14 @@ public sealed class ChatMessagingShould(PostgresFixture postgres) : IAsyncLifeti
         Assert.Equal(ParticipantRole.Admin, written.SenderRole);
         Assert.NotEmpty(evidence.Messages);
         Assert.Equal(ChatErrorCode.ReadOnly, readOnly.Code);
-        var announcements = await _chat.Db(db => db.Set<MessageRecord>()
+        var announcements = await _chat.Db(db => db.Set<EntryRecord>()
             .CountAsync(m => m.ConversationId == dispute.Id && m.SystemCode == "AdminJoined"));
         Assert.Equal(1, announcements);
 
         await _chat.Messaging(m => m.GetDisputeViewAsync(admin, "d-" + id));
         var second = new ChatUser("admin-2", IsAdmin: true);
         await _chat.Messaging(m => m.SendTextAsync(second, dispute.Id, Guid.NewGuid(), "Second opinion."));
-        Assert.Equal(2, await _chat.Db(db => db.Set<MessageRecord>().CountAsync(m => m.ConversationId == dispute.Id && m.SystemCode == "AdminJoined")));
+        Assert.Equal(2, await _chat.Db(db => db.Set<EntryRecord>().CountAsync(m => m.ConversationId == dispute.Id && m.SystemCode == "AdminJoined")));
         Assert.True((await _chat.Messaging(m => m.VerifyChainAsync(admin, dispute.Id))).IsIntact);
     }
 

@@ -47,6 +47,7 @@ public sealed class ChatHarness : IAsyncDisposable
         services.AddDbContext<ChatTestDbContext>((sp, o) => o.UseNpgsql(connectionString).AddInterceptors(sp.GetRequiredService<CommandCounter>()));
         services.AddMarketplaceChat(configure)
             .AddEntityFrameworkStores<ChatTestDbContext>()
+            .AddLogKey(TestLogKeys.CurrentId, TestLogKeys.Current)
             .AddTransactionPartyResolver<SharedParties>();
         var host = builder.Build();
         await using (var scope = host.Services.CreateAsyncScope())

@@ -64,6 +64,7 @@ public sealed class ChatTestHost : IAsyncDisposable
         builder.Services.AddAuthorization();
         var registration = builder.Services.AddMarketplaceChat(configure)
             .AddEntityFrameworkStores<ChatTestDbContext>()
+            .AddLogKey(TestLogKeys.CurrentId, TestLogKeys.Current)
             .AddTransactionPartyResolver<HostParties>();
         chat?.Invoke(registration);
 

@@ -5,47 +5,47 @@ namespace Marketplace.Chat.Tests.Access;
 
 public class ChatAccessPolicyShould
 {
-    // The access matrix of DESIGN §3, as data. Columns: Read Write EditOwn DeleteOwn MarkRead Typing.
+    // The access matrix of DESIGN §3, as data. Columns: Read Write EditOwn DeleteOwn MarkRead Typing ReadEvidence.
     // Y allowed; N not available (same as a missing conversation); L locked; F frozen; C closed; R read-only;
     // E edits not allowed (dispute evidence); D dispute resolved.
     // The "disputed" column says whether a dispute was ever opened about the transaction.
     private const string Matrix = """
-        Buyer    Transaction PendingPayment no  : Y L L L Y L
-        Buyer    Transaction Open           no  : Y Y Y Y Y Y
-        Buyer    Transaction Frozen         yes : Y F F F Y F
-        Buyer    Transaction Closed         no  : Y C C C Y C
-        Buyer    Transaction Closed         yes : Y C C C Y C
-        Buyer    Transaction Open           yes : Y Y Y Y Y Y
-        Seller   Transaction PendingPayment no  : Y L L L Y L
-        Seller   Transaction Open           no  : Y Y Y Y Y Y
-        Seller   Transaction Frozen         yes : Y F F F Y F
-        Seller   Transaction Closed         no  : Y C C C Y C
-        Admin    Transaction PendingPayment no  : N N N N N N
-        Admin    Transaction Open           no  : N N N N N N
-        Admin    Transaction Closed         no  : N N N N N N
-        Admin    Transaction Frozen         yes : Y R R R Y R
-        Admin    Transaction Open           yes : Y R R R Y R
-        Admin    Transaction Closed         yes : Y R R R Y R
-        Outsider Transaction PendingPayment no  : N N N N N N
-        Outsider Transaction Open           no  : N N N N N N
-        Outsider Transaction Frozen         yes : N N N N N N
-        Outsider Transaction Closed         yes : N N N N N N
-        Buyer    Dispute     Open           no  : Y Y E E Y Y
-        Buyer    Dispute     UnderReview    no  : Y Y E E Y Y
-        Buyer    Dispute     Resolved       no  : Y D E E Y D
-        Seller   Dispute     Open           no  : Y Y E E Y Y
-        Seller   Dispute     UnderReview    no  : Y Y E E Y Y
-        Seller   Dispute     Resolved       no  : Y D E E Y D
-        Admin    Dispute     Open           no  : Y Y E E Y Y
-        Admin    Dispute     UnderReview    no  : Y Y E E Y Y
-        Admin    Dispute     Resolved       no  : Y D E E Y D
-        Outsider Dispute     Open           no  : N N N N N N
-        Outsider Dispute     UnderReview    no  : N N N N N N
-        Outsider Dispute     Resolved       no  : N N N N N N
+        Buyer    Transaction PendingPayment no  : Y L L L Y L N
+        Buyer    Transaction Open           no  : Y Y Y Y Y Y N
+        Buyer    Transaction Frozen         yes : Y F F F Y F N
+        Buyer    Transaction Closed         no  : Y C C C Y C N
+        Buyer    Transaction Closed         yes : Y C C C Y C N
+        Buyer    Transaction Open           yes : Y Y Y Y Y Y N
+        Seller   Transaction PendingPayment no  : Y L L L Y L N
+        Seller   Transaction Open           no  : Y Y Y Y Y Y N
+        Seller   Transaction Frozen         yes : Y F F F Y F N
+        Seller   Transaction Closed         no  : Y C C C Y C N
+        Admin    Transaction PendingPayment no  : N N N N N N N
+        Admin    Transaction Open           no  : N N N N N N N
+        Admin    Transaction Closed         no  : N N N N N N N
+        Admin    Transaction Frozen         yes : Y R R R Y R Y
+        Admin    Transaction Open           yes : Y R R R Y R Y
+        Admin    Transaction Closed         yes : Y R R R Y R Y
+        Outsider Transaction PendingPayment no  : N N N N N N N
+        Outsider Transaction Open           no  : N N N N N N N
+        Outsider Transaction Frozen         yes : N N N N N N N
+        Outsider Transaction Closed         yes : N N N N N N N
+        Buyer    Dispute     Open           no  : Y Y E E Y Y N
+        Buyer    Dispute     UnderReview    no  : Y Y E E Y Y N
+        Buyer    Dispute     Resolved       no  : Y D E E Y D N
+        Seller   Dispute     Open           no  : Y Y E E Y Y N
+        Seller   Dispute     UnderReview    no  : Y Y E E Y Y N
+        Seller   Dispute     Resolved       no  : Y D E E Y D N
+        Admin    Dispute     Open           no  : Y Y E E Y Y Y
+        Admin    Dispute     UnderReview    no  : Y Y E E Y Y Y
+        Admin    Dispute     Resolved       no  : Y D E E Y D Y
+        Outsider Dispute     Open           no  : N N N N N N N
+        Outsider Dispute     UnderReview    no  : N N N N N N N
+        Outsider Dispute     Resolved       no  : N N N N N N N
         """;
 
     private static readonly ChatAction[] Columns =
-        [ChatAction.Read, ChatAction.Write, ChatAction.EditOwn, ChatAction.DeleteOwn, ChatAction.MarkRead, ChatAction.Typing];
+        [ChatAction.Read, ChatAction.Write, ChatAction.EditOwn, ChatAction.DeleteOwn, ChatAction.MarkRead, ChatAction.Typing, ChatAction.ReadEvidence];
 
     // The relation travels by name: ChatRelation is internal, and a public test method cannot take it.
     public static TheoryData<string, ConversationKind, ChatState, bool, ChatAction, char> Cases()

@@ -120,6 +120,11 @@ namespace Marketplace.Chat.Sample.Data.Migrations
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
 
+                    b.Property<string>("LastHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<long>("LastSequence")
                         .HasColumnType("bigint");
 
@@ -164,7 +169,7 @@ namespace Marketplace.Chat.Sample.Data.Migrations
                     b.ToTable("chat_conversations", "chat");
                 });
 
-            modelBuilder.Entity("Marketplace.Chat.Persistence.MessageRecord", b =>
+            modelBuilder.Entity("Marketplace.Chat.Persistence.EntryRecord", b =>
                 {
                     b.Property<Guid>("Id")
                         .HasColumnType("uuid");
@@ -179,21 +184,35 @@ namespace Marketplace.Chat.Sample.Data.Migrations
                     b.Property<Guid>("ConversationId")
                         .HasColumnType("uuid");
 
-                    b.Property<DateTimeOffset?>("DeletedAt")
+                    b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<DateTimeOffset?>("EditedAt")
-                        .HasColumnType("timestamp with time zone");
+                    b.Property<string>("EventId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
 
                     b.Property<string>("Hash")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<string>("KeyId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Parameters")
+                        .HasColumnType("text");
+
+                    b.Property<string>("PreviousHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
                     b.Property<string>("SenderId")
                         .HasMaxLength(200)
@@ -203,9 +222,6 @@ namespace Marketplace.Chat.Sample.Data.Migrations
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
 
-                    b.Property<DateTimeOffset>("SentAt")
-                        .HasColumnType("timestamp with time zone");
-
                     b.Property<long>("Sequence")
                         .HasColumnType("bigint");
 
@@ -213,8 +229,13 @@ namespace Marketplace.Chat.Sample.Data.Migrations
                         .HasMaxLength(60)
                         .HasColumnType("character varying(60)");
 
+                    b.Property<Guid?>("TargetId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long?>("TargetSequence")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Text")
-                        .IsRequired()
                         .HasColumnType("text");
 
                     b.HasKey("Id");
@@ -222,35 +243,15 @@ namespace Marketplace.Chat.Sample.Data.Migrations
                     b.HasIndex("AttachmentId")
                         .IsUnique();
 
+                    b.HasIndex("TargetId");
+
+                    b.HasIndex("ConversationId", "EventId")
+                        .IsUnique();
+
                     b.HasIndex("ConversationId", "Sequence")
                         .IsUnique();
 
-                    b.ToTable("chat_messages", "chat");
-                });
-
-            modelBuilder.Entity("Marketplace.Chat.Persistence.MessageRevisionRecord", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<Guid>("MessageId")
-                        .HasColumnType("uuid");
-
-                    b.Property<DateTimeOffset>("ReplacedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("Text")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("MessageId");
-
-                    b.ToTable("chat_message_revisions", "chat");
+                    b.ToTable("chat_entries", "chat");
                 });
 
             modelBuilder.Entity("Marketplace.Chat.Persistence.NotificationDeliveryRecord", b =>
@@ -627,25 +628,16 @@ namespace Marketplace.Chat.Sample.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Marketplace.Chat.Persistence.MessageRecord", b =>
+            modelBuilder.Entity("Marketplace.Chat.Persistence.EntryRecord", b =>
                 {
                     b.HasOne("Marketplace.Chat.Persistence.AttachmentRecord", null)
                         .WithOne()
-                        .HasForeignKey("Marketplace.Chat.Persistence.MessageRecord", "AttachmentId")
+                        .HasForeignKey("Marketplace.Chat.Persistence.EntryRecord", "AttachmentId")
                         .OnDelete(DeleteBehavior.Restrict);
 
                     b.HasOne("Marketplace.Chat.Persistence.ConversationRecord", null)
                         .WithMany()
                         .HasForeignKey("ConversationId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("Marketplace.Chat.Persistence.MessageRevisionRecord", b =>
-                {
-                    b.HasOne("Marketplace.Chat.Persistence.MessageRecord", null)
-                        .WithMany()
-                        .HasForeignKey("MessageId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });

@@ -163,7 +163,8 @@ export class ConversationView {
   }
 
   #renderMessages() {
-    const ordered = [...this.messages.values()].sort((a, b) => a.sequence - b.sequence);
+    // Edit and deletion entries change a message (MessageChanged and history already show it changed): not bubbles.
+    const ordered = [...this.messages.values()].filter(m => m.kind !== "Edit" && m.kind !== "Deletion").sort((a, b) => a.sequence - b.sequence);
     const myLast = [...ordered].reverse().find(m => m.senderId === this.me.id);
     const readByOthers = Math.max(0, ...[...this.reads].filter(([id]) => id !== this.me.id).map(([, seq]) => seq));
     const items = [];
@@ -184,6 +185,12 @@ export class ConversationView {
   }
 
   #messageItem(m, grouped, receipt) {
+    if (m.kind === "Notice") {
+      // The marketplace speaking (IChatLifecycle.PostNoticeAsync), not a party: its own style.
+      return h("li", { class: "msg notice", "data-seq": m.sequence, "data-code": m.systemCode ?? "" },
+        h("span", { class: "notice-badge", text: "🏪" }), h("span", { class: "notice-text", text: m.text ?? "" }),
+        h("time", { datetime: m.sentAt, text: time(m.sentAt) }));
+    }
     if (m.kind === "System") {
       return h("li", { class: "msg system", "data-seq": m.sequence, "data-code": m.systemCode ?? "" },
         h("span", { class: "system-text", text: systemText(m, this.kind) }), h("time", { datetime: m.sentAt, text: time(m.sentAt) }));

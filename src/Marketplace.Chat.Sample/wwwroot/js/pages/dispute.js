@@ -87,6 +87,7 @@ export async function render(main, [disputeId], { me, toast, trackHub }) {
 
   const chat = new ConversationView({ hub: disputeHub, key: disputeId, kind: "Dispute", me, people, label: t("disputeChat") });
   const evidence = new ConversationView({ hub: evidenceHub, key: dispute.orderId, kind: "Transaction", me, people, readOnly: true, label: t("evidenceTitle") });
+  const asWritten = logAsWritten(evidenceHub, () => evidence.conversationId, people);
   disputeHub.on("StateChanged", async c => {
     if (c.conversationId !== chat.conversationId) return;
     dispute = await api.get(`/api/disputes/${encodeURIComponent(disputeId)}`);
@@ -103,7 +104,8 @@ export async function render(main, [disputeId], { me, toast, trackHub }) {
         h("section", { class: "card evidence" },
           h("h2", { class: "pane-title", text: t("evidenceTitle") }),
           h("p", { class: "muted small", text: t("evidenceHint") }),
-          evidence.element)))));
+          evidence.element,
+          me.isAdmin ? asWritten.element : null)))));
 
   await Promise.allSettled([disputeHub.start(), evidenceHub.start()]);
   await Promise.allSettled([
@@ -117,4 +119,38 @@ export async function render(main, [disputeId], { me, toast, trackHub }) {
     untrack.forEach(off => off());
     await Promise.allSettled([disputeHub.stop(), evidenceHub.stop()]);
   };
+}
+
+// Administrators only: the transaction chat's log as written (IChatMessaging.GetEvidenceAsync, hub method "Evidence"):
+// originals of edited messages, texts of deleted ones, each edit and deletion as its own entry, and the chain's verdict.
+function logAsWritten(hub, conversationId, people) {
+  const list = h("ol", { class: "evidence-log", "aria-label": t("logAsWritten") });
+  const verdict = h("p", { class: "evidence-verdict small" });
+  const who = e => e.senderId ? `${people.get(e.senderId)?.name ?? e.senderId} (${t(`role_${e.senderRole}`)})` : t("logSystem");
+  const show = async button => {
+    button.disabled = true;
+    try {
+      const log = await hub.invoke("Evidence", conversationId());
+      const v = log.verification;
+      verdict.className = `evidence-verdict small ${v.isIntact ? "intact" : "broken"}`;
+      verdict.textContent = v.isIntact
+        ? t("logIntact", { count: v.messageCount, keys: (v.keyIds ?? []).join(", ") })
+        : t("logBroken", { sequence: v.firstBrokenSequence, damage: v.damage });
+      list.replaceChildren(...log.entries.map(e => h("li", { "data-seq": e.sequence, "data-kind": e.kind },
+        h("div", { class: "entry-head" },
+          `#${e.sequence} · ${shortDate(e.createdAt)} · ${who(e)} · ${e.kind}`,
+          e.kind === "Edit" ? h("span", { class: "mark", text: t("logEditOf", { sequence: e.targetSequence }) }) : null,
+          e.kind === "Deletion" ? h("span", { class: "mark deleted", text: t("logDeletionOf", { sequence: e.targetSequence }) }) : null,
+          e.editedAt ? h("span", { class: "mark", text: t("logEditedAt", { at: shortDate(e.editedAt) }) }) : null,
+          e.deletedAt ? h("span", { class: "mark deleted", text: t("logDeletedAt", { at: shortDate(e.deletedAt) }) }) : null),
+        e.text == null ? null : h("p", { class: "written", text: e.text }))));
+    } catch (error) {
+      verdict.className = "evidence-verdict small broken";
+      verdict.textContent = errorText(/(\w+):/.exec(error.message)?.[1], error.message);
+    } finally {
+      button.disabled = false;
+    }
+  };
+  const button = h("button", { type: "button", class: "button ghost small", "data-action": "log-as-written", text: t("logAsWritten"), on: { click: () => show(button) } });
+  return { element: h("div", { class: "evidence-as-written" }, button, verdict, list) };
 }

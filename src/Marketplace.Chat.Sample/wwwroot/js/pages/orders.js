@@ -53,7 +53,7 @@ export async function render(main, [orderId], { me, navigate, toast, trackHub })
 
   hub.on("MessageReceived", m => {
     const o = byConversation.get(m.conversationId);
-    if (!o) return;
+    if (!o || m.kind === "Edit" || m.kind === "Deletion") return; // a change, not a new message: the list keeps its preview
     o.chat.lastMessage = m;
     const active = o.id === orderId && document.visibilityState === "visible";
     if (!active && m.senderId !== me.id) o.chat.unread += 1;
@@ -145,6 +145,12 @@ function orderHeader(detail, { me, navigate, toast, refresh }) {
       case "complete": {
         const b = h("button", { type: "button", class: "button success", "data-action": "complete", text: t("markReceived") });
         b.addEventListener("click", () => run(b, () => api.post(`/api/orders/${o.id}/complete`)));
+        return b;
+      }
+      case "ship": {
+        // The marketplace posts a notice in the chat (IChatLifecycle.PostNoticeAsync); marking twice posts once.
+        const b = h("button", { type: "button", class: "button primary", "data-action": "ship", text: t("markShipped") });
+        b.addEventListener("click", () => run(b, () => api.post(`/api/orders/${o.id}/ship`)));
         return b;
       }
       case "dispute": {
