@@ -10,7 +10,16 @@ namespace Marketplace.Chat.MicroBenchmarks;
 
 public static class Program
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    public static void Main(string[] args)
+    {
+        if (args is ["--attachment-upload", .. var rest])
+        {
+            AttachmentUploadTiming.Run(rest);
+            return;
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    }
 }
 
 /// <summary>

@@ -99,6 +99,8 @@ public sealed partial class SampleSiteShould(SampleSiteFixture site)
         var preview = seller.Locator(".msg.theirs .attachment-image img").Last;
         await Expect(preview).ToHaveAttributeAsync("width", "158");
         await Expect(preview).ToHaveAttributeAsync("height", "107");
+        await Expect(preview).ToHaveAttributeAsync("src", new Regex("/chat/attachments/[0-9a-f-]+/preview$"));
+        await Expect(seller.Locator(".msg.theirs .attachment-image").Last).ToHaveAttributeAsync("href", new Regex("/chat/attachments/[0-9a-f-]+$"));
         await Expect(buyer.Locator(".msg.mine:not(.pending) .attachment-image img")).ToHaveCountAsync(1);
         Assert.True(await preview.EvaluateAsync<bool>("img => img.complete ? img.naturalWidth > 0 : new Promise(r => img.addEventListener('load', () => r(img.naturalWidth > 0)))"));
         await seller.Locator(".chat-transaction input[type=file]").SetInputFilesAsync(TestFile("html_as.png"));

@@ -5,8 +5,9 @@ namespace Marketplace.Chat.Attachments;
 
 /// <summary>
 /// Turns the file name an uploader sent into one safe to show and to offer as a download name: the last path segment
-/// only, no control, format (bidi overrides, zero-width) or reserved characters, a length cap, and an extension that
-/// matches the content recognised from the bytes.
+/// only, no control, format (bidi overrides, zero-width) or reserved characters, a length cap, an extension that
+/// matches the content recognised from the bytes, and no executable or script extension hiding inside the name
+/// (<c>avatar.php.jpg</c> becomes <c>avatar_php.jpg</c>), so that no server or desktop that goes by extensions runs it.
 /// </summary>
 internal static class AttachmentFileName
 {
@@ -31,6 +32,16 @@ internal static class AttachmentFileName
         ["application/vnd.oasis.opendocument.text"] = [".odt"],
         ["application/vnd.oasis.opendocument.spreadsheet"] = [".ods"],
         ["application/vnd.oasis.opendocument.presentation"] = [".odp"],
+    };
+
+    /// <summary>Extensions that run, or render script, somewhere: never left standing inside a display name.</summary>
+    internal static readonly HashSet<string> ExecutableExtensions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "exe", "com", "bat", "cmd", "ps1", "psm1", "psd1", "vbs", "vbe", "js", "jse", "mjs", "cjs", "wsf", "wsh", "hta",
+        "msi", "msp", "mst", "scr", "pif", "cpl", "jar", "class", "dll", "so", "dylib", "app", "apk", "deb", "rpm", "lnk",
+        "reg", "inf", "sh", "bash", "zsh", "csh", "ksh", "command", "php", "php3", "php4", "php5", "php7", "php8", "phtml",
+        "phar", "pl", "py", "pyc", "rb", "cgi", "asp", "aspx", "ashx", "asmx", "cer", "jsp", "jspx", "html", "htm", "xhtml",
+        "shtml", "svg", "xml", "xsl",
     };
 
     private static readonly HashSet<string> ReservedDeviceNames = new(StringComparer.OrdinalIgnoreCase)
@@ -58,7 +69,7 @@ internal static class AttachmentFileName
             suffix = extension;
         }
 
-        stem = Truncate(stem, MaxLength - suffix.Length).TrimEnd(' ', '.');
+        stem = Truncate(NeutraliseInnerExtensions(stem), MaxLength - suffix.Length).TrimEnd(' ', '.');
         if (stem.Length == 0)
         {
             stem = Fallback;
@@ -71,6 +82,24 @@ internal static class AttachmentFileName
         }
 
         return stem + suffix;
+    }
+
+    /// <summary>Joins with <c>_</c> every dot that starts an executable extension inside the stem.</summary>
+    private static string NeutraliseInnerExtensions(string stem)
+    {
+        var parts = stem.Split('.');
+        if (parts.Length == 1)
+        {
+            return stem;
+        }
+
+        var builder = new StringBuilder(parts[0], stem.Length);
+        for (var i = 1; i < parts.Length; i++)
+        {
+            builder.Append(ExecutableExtensions.Contains(parts[i].Trim()) ? '_' : '.').Append(parts[i]);
+        }
+
+        return builder.ToString();
     }
 
     private static string Clean(string original)

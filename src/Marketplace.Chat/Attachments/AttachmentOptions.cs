@@ -16,6 +16,21 @@ public sealed class AttachmentOptions
     /// <summary>Gets or sets the largest number of pixels (width × height, from the headers) an image may declare (default 40,000,000).</summary>
     public long MaxImagePixels { get; set; } = 40_000_000;
 
+    /// <summary>Gets or sets the most frames an animated GIF or WebP may have (default 200); all frames together are also held to <see cref="MaxImagePixels"/>.</summary>
+    public int MaxImageFrames { get; set; } = 200;
+
+    /// <summary>Gets or sets how long decoding one image may take before it is refused (default 10 seconds).</summary>
+    public TimeSpan ImageDecodeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Gets or sets how many images this server decodes at once; further uploads wait their turn (default 2).</summary>
+    public int MaxConcurrentImageDecodes { get; set; } = 2;
+
+    /// <summary>Gets or sets the longest side, in pixels, of the preview drawn for every image (default 640).</summary>
+    public int PreviewMaxSide { get; set; } = 640;
+
+    /// <summary>Gets or sets how long the structure of one PDF may be inspected before it is refused (default 10 seconds).</summary>
+    public TimeSpan DocumentInspectionTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Gets or sets the image types, recognised from content, that are accepted (case-insensitive; default JPEG, PNG, GIF and WebP).</summary>
     public ISet<string> AllowedImageTypes { get; set; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
@@ -60,4 +75,22 @@ public sealed class AttachmentOptions
 
     /// <summary>Gets or sets how many uploads one user may have waiting to be referenced by a message at a time (default 20).</summary>
     public int MaxPendingUploadsPerUser { get; set; } = 20;
+
+    /// <summary>Gets or sets how many uploads one user may have in flight (being received or inspected) at a time (default 3).</summary>
+    public int MaxConcurrentUploadsPerUser { get; set; } = 3;
+
+    /// <summary>Gets or sets how many bytes (originals and previews) one user's uploads may occupy in storage in total (default 2 GiB).</summary>
+    public long MaxStoredBytesPerUser { get; set; } = 2048 * MiB;
+
+    /// <summary>Gets or sets how many bytes (originals and previews) the uploads of one conversation may occupy in storage (default 1 GiB).</summary>
+    public long MaxStoredBytesPerConversation { get; set; } = 1024 * MiB;
+
+    /// <summary>
+    /// Gets or sets how much inspection time a user's rejected uploads may cost within <see cref="RejectedInspectionWindow"/>
+    /// before further uploads are refused until the window moves on (default 20 seconds).
+    /// </summary>
+    public TimeSpan RejectedInspectionBudget { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Gets or sets the window <see cref="RejectedInspectionBudget"/> applies to (default 10 minutes).</summary>
+    public TimeSpan RejectedInspectionWindow { get; set; } = TimeSpan.FromMinutes(10);
 }

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Marketplace.Chat.Access;
+using Marketplace.Chat.Attachments.Inspection;
 using Marketplace.Chat.Conversations;
 using Marketplace.Chat.Messages;
 using Marketplace.Chat.Persistence;
@@ -17,6 +19,7 @@ internal sealed class AttachmentService(
     ChatStore store,
     AttachmentInspector inspector,
     IChatAttachmentStore files,
+    IUploadBudget budget,
     AttachmentMetrics metrics,
     IOptions<ChatOptions> options,
     ILogger<AttachmentService> logger)
@@ -29,12 +32,22 @@ internal sealed class AttachmentService(
     private DbSet<AttachmentRecord> Attachments => store.Db.Set<AttachmentRecord>();
 
     /// <summary>
-    /// Checks, before any of the body is read, that the user may write in the conversation now and has room for another
-    /// pending upload. Refusals are <see cref="ChatException"/>s.
+    /// Checks, before any of the body is read, that the user may write in the conversation now, has room for another
+    /// pending upload, has upload quota and inspection budget left, and takes one of their in-flight upload slots.
+    /// Refusals are <see cref="ChatException"/>s.
     /// </summary>
-    public async Task AuthorizeUploadAsync(ChatUser user, Guid conversationId, CancellationToken cancellationToken)
+    /// <returns>The in-flight slot; dispose it when the upload is stored or refused.</returns>
+    public async Task<IDisposable> BeginUploadAsync(ChatUser user, Guid conversationId, CancellationToken cancellationToken)
     {
         await messaging.AuthorizeAsync(user, conversationId, ChatAction.Write, cancellationToken).ConfigureAwait(false);
+        var retryAfter = budget.InspectionRetryAfter(user.UserId);
+        if (retryAfter > TimeSpan.Zero)
+        {
+            throw Refuse(
+                ChatErrorCode.RateLimited,
+                $"Your recent uploads were refused too often; try again in {Math.Ceiling(retryAfter.TotalMinutes):0} minute(s).");
+        }
+
         var since = store.Now() - Limits.UnreferencedUploadLifetime;
         var pending = await Attachments
             .CountAsync(
@@ -43,11 +56,16 @@ internal sealed class AttachmentService(
             .ConfigureAwait(false);
         if (pending >= Limits.MaxPendingUploadsPerUser)
         {
-            metrics.Refused(ChatErrorCode.RateLimited);
-            throw new ChatException(
+            throw Refuse(
                 ChatErrorCode.RateLimited,
                 $"You have {pending} uploaded files that were not sent yet; send them, or wait until unsent uploads expire.");
         }
+
+        await CheckQuotaAsync(user, conversationId, 0, cancellationToken).ConfigureAwait(false);
+        return budget.TryStartUpload(user.UserId)
+            ?? throw Refuse(
+                ChatErrorCode.QuotaExceeded,
+                $"You already have {Limits.MaxConcurrentUploadsPerUser} uploads in progress; wait until one of them finishes.");
     }
 
     /// <summary>
@@ -63,9 +81,12 @@ internal sealed class AttachmentService(
         ChatUser user, Guid conversationId, string? originalName, Stream upload, CancellationToken cancellationToken)
     {
         await using var inspected = TemporaryFile.Create();
+        var started = Stopwatch.GetTimestamp();
         var verdict = await inspector.InspectAsync(upload, inspected, cancellationToken).ConfigureAwait(false);
         if (!verdict.Accepted)
         {
+            // A refused upload cost inspection time and stored nothing: that time is what the budget limits.
+            budget.ChargeRejectedInspection(user.UserId, Stopwatch.GetElapsedTime(started));
             var code = verdict.RejectionCode ?? ChatErrorCode.AttachmentTypeNotAllowed;
             metrics.Refused(code);
             AttachmentLog.Refused(logger, conversationId, code.ToString(), verdict.ContentType);
@@ -74,9 +95,26 @@ internal sealed class AttachmentService(
 
         // The state may have changed while the bytes arrived (a dispute froze the chat): what counts is now.
         await messaging.AuthorizeAsync(user, conversationId, ChatAction.Write, cancellationToken).ConfigureAwait(false);
+        var preview = verdict.Preview?.Preview;
+        await CheckQuotaAsync(user, conversationId, verdict.StoredLength + (preview?.Length ?? 0), cancellationToken).ConfigureAwait(false);
 
         inspected.Position = 0;
         var key = await files.SaveAsync(inspected, cancellationToken).ConfigureAwait(false);
+        string? previewKey = null;
+        if (preview is not null)
+        {
+            try
+            {
+                using var previewContent = new MemoryStream(preview, writable: false);
+                previewKey = await files.SaveAsync(previewContent, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await files.DeleteAsync(key, CancellationToken.None).ConfigureAwait(false);
+                throw;
+            }
+        }
+
         var record = new AttachmentRecord
         {
             Id = Guid.NewGuid(),
@@ -92,6 +130,11 @@ internal sealed class AttachmentService(
             MetadataRemoved = verdict.MetadataStripped,
             StorageKey = key,
             CreatedAt = store.Now(),
+            PreviewKey = previewKey,
+            PreviewContentType = previewKey is null ? null : verdict.Preview!.PreviewContentType,
+            PreviewWidth = previewKey is null ? null : verdict.Preview!.PreviewWidth,
+            PreviewHeight = previewKey is null ? null : verdict.Preview!.PreviewHeight,
+            PreviewLength = preview?.Length ?? 0,
         };
 
         try
@@ -102,6 +145,11 @@ internal sealed class AttachmentService(
         catch
         {
             await files.DeleteAsync(key, CancellationToken.None).ConfigureAwait(false);
+            if (previewKey is not null)
+            {
+                await files.DeleteAsync(previewKey, CancellationToken.None).ConfigureAwait(false);
+            }
+
             throw;
         }
         finally
@@ -119,7 +167,11 @@ internal sealed class AttachmentService(
     /// a message that was not deleted, unless they uploaded it and it was not sent yet. Every other case, including
     /// a missing attachment, gets the same <see cref="ChatErrorCode.AttachmentNotAvailable"/>.
     /// </summary>
-    public async Task<AttachmentDownload> OpenAsync(ChatUser user, Guid attachmentId, CancellationToken cancellationToken)
+    /// <param name="user">The caller.</param>
+    /// <param name="attachmentId">The attachment.</param>
+    /// <param name="preview">Whether to open the image's preview rather than the original; a file has none (not available).</param>
+    /// <param name="cancellationToken">Stops the work.</param>
+    public async Task<AttachmentDownload> OpenAsync(ChatUser user, Guid attachmentId, bool preview, CancellationToken cancellationToken)
     {
         var record = await Attachments.AsNoTracking().SingleOrDefaultAsync(a => a.Id == attachmentId, cancellationToken).ConfigureAwait(false)
             ?? throw NotAvailable();
@@ -143,15 +195,60 @@ internal sealed class AttachmentService(
             throw NotAvailable();
         }
 
-        var content = await files.OpenReadAsync(record.StorageKey, cancellationToken).ConfigureAwait(false);
-        if (content is null)
+        var key = preview ? record.PreviewKey : record.StorageKey;
+        if (key is null)
         {
-            AttachmentLog.BytesMissing(logger, record.Id, record.StorageKey);
             throw NotAvailable();
         }
 
+        var content = await files.OpenReadAsync(key, cancellationToken).ConfigureAwait(false);
+        if (content is null)
+        {
+            AttachmentLog.BytesMissing(logger, record.Id, key);
+            throw NotAvailable();
+        }
+
+        var info = record.ToInfo();
+        if (preview)
+        {
+            // The preview is served as what it is (its own type, length and tag), under the original's name.
+            var name = Path.ChangeExtension(info.FileName, record.PreviewContentType == "image/png" ? ".png" : ".jpg");
+            return new AttachmentDownload(
+                info with { FileName = name, ContentType = record.PreviewContentType!, Length = record.PreviewLength, Sha256 = info.Sha256 + "-preview" },
+                record.CreatedAt,
+                content,
+                Inline: true);
+        }
+
         var inline = record.Kind == AttachmentKind.Image && Limits.AllowedImageTypes.Contains(record.ContentType);
-        return new AttachmentDownload(record.ToInfo(), record.CreatedAt, content, inline);
+        return new AttachmentDownload(info, record.CreatedAt, content, inline);
+    }
+
+    private async Task CheckQuotaAsync(ChatUser user, Guid conversationId, long adding, CancellationToken cancellationToken)
+    {
+        var byUser = await Attachments.Where(a => a.UploaderId == user.UserId)
+            .SumAsync(a => a.Length + a.PreviewLength, cancellationToken).ConfigureAwait(false);
+        if (byUser + adding > Limits.MaxStoredBytesPerUser || (adding == 0 && byUser >= Limits.MaxStoredBytesPerUser))
+        {
+            throw Refuse(
+                ChatErrorCode.QuotaExceeded,
+                $"Your uploads already use {AttachmentInspector.DescribeBytes(byUser)} of the {AttachmentInspector.DescribeBytes(Limits.MaxStoredBytesPerUser)} allowed.");
+        }
+
+        var byConversation = await Attachments.Where(a => a.ConversationId == conversationId)
+            .SumAsync(a => a.Length + a.PreviewLength, cancellationToken).ConfigureAwait(false);
+        if (byConversation + adding > Limits.MaxStoredBytesPerConversation || (adding == 0 && byConversation >= Limits.MaxStoredBytesPerConversation))
+        {
+            throw Refuse(
+                ChatErrorCode.QuotaExceeded,
+                $"This conversation's files already use {AttachmentInspector.DescribeBytes(byConversation)} of the {AttachmentInspector.DescribeBytes(Limits.MaxStoredBytesPerConversation)} allowed.");
+        }
+    }
+
+    private ChatException Refuse(ChatErrorCode code, string reason)
+    {
+        metrics.Refused(code);
+        return new ChatException(code, reason);
     }
 
     /// <summary>Tells whether the user reads the conversation's log as written (administrators in disputes), who also see deleted attachments.</summary>

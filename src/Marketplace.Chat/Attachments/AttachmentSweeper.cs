@@ -8,7 +8,7 @@ namespace Marketplace.Chat.Attachments;
 
 /// <summary>
 /// Removes uploads that no message referenced within <see cref="AttachmentOptions.UnreferencedUploadLifetime"/>: the row
-/// first, then the stored bytes. The row's delete re-checks "no message references it" in the database, and the
+/// first, then the stored bytes of the original and of its preview. The row's delete re-checks "no message references it" in the database, and the
 /// foreign key from messages refuses the delete when a send wins a race, so a sent attachment is never removed.
 /// Several server nodes may sweep at once: each row is deleted by one of them.
 /// </summary>
@@ -35,7 +35,7 @@ internal sealed class AttachmentSweeper(
             var batch = await attachments.AsNoTracking()
                 .Where(a => a.CreatedAt < cutoff && !store.Entries.Any(m => m.AttachmentId == a.Id) && !skipped.Contains(a.Id))
                 .OrderBy(a => a.CreatedAt)
-                .Select(a => new { a.Id, a.StorageKey })
+                .Select(a => new { a.Id, a.StorageKey, a.PreviewKey })
                 .Take(BatchSize)
                 .ToListAsync(cancellationToken)
                 .ConfigureAwait(false);
@@ -50,6 +50,10 @@ internal sealed class AttachmentSweeper(
                 {
                     removed++;
                     await DeleteBytesAsync(candidate.StorageKey).ConfigureAwait(false);
+                    if (candidate.PreviewKey is not null)
+                    {
+                        await DeleteBytesAsync(candidate.PreviewKey).ConfigureAwait(false);
+                    }
                 }
                 else
                 {

@@ -1,3 +1,4 @@
+using Marketplace.Chat.Attachments.Inspection;
 using Marketplace.Chat;
 using Marketplace.Chat.Attachments;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -15,6 +16,7 @@ internal static class ChatAttachmentsRegistration
         services.TryAddSingleton(sp => new AttachmentInspector(sp.GetRequiredService<IOptions<ChatOptions>>().Value.Attachments));
         services.TryAddSingleton<IChatAttachmentStore, FileSystemAttachmentStore>();
         services.TryAddSingleton<AttachmentMetrics>();
+        services.TryAddSingleton<IUploadBudget, InProcessUploadBudget>();
         services.TryAddScoped<AttachmentService>();
         services.TryAddScoped<AttachmentSweeper>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, AttachmentCleanupService>());

@@ -21,6 +21,11 @@ internal static class AttachmentModelConfiguration
             b.Property(a => a.ContentType).HasMaxLength(100).IsRequired();
             b.Property(a => a.Sha256).HasMaxLength(64).IsRequired();
             b.Property(a => a.StorageKey).HasMaxLength(StorageKeyLength).IsRequired();
+            b.Property(a => a.PreviewKey).HasMaxLength(StorageKeyLength);
+            b.Property(a => a.PreviewContentType).HasMaxLength(100);
+
+            // Rows stored before previews existed have none: 0 bytes, so adding the column needs no backfill.
+            b.Property(a => a.PreviewLength).HasDefaultValue(0L);
             b.HasIndex(a => a.StorageKey).IsUnique();
             b.HasIndex(a => new { a.UploaderId, a.CreatedAt });
             b.HasIndex(a => a.CreatedAt);

@@ -42,6 +42,28 @@ internal sealed class AttachmentRecord
 
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>The store key of the preview of an image, or null for files.</summary>
+    public string? PreviewKey { get; set; }
+
+    public string? PreviewContentType { get; set; }
+
+    public int? PreviewWidth { get; set; }
+
+    public int? PreviewHeight { get; set; }
+
+    /// <summary>The preview's size in bytes (0 without one); counted with <see cref="Length"/> against the storage quotas.</summary>
+    public long PreviewLength { get; set; }
+
     /// <summary>Projects the row to what clients see.</summary>
-    public ChatAttachmentInfo ToInfo() => new(Id, Kind, FileName, ContentType, Length, Width, Height, Sha256, MetadataRemoved);
+    public ChatAttachmentInfo ToInfo() => new(
+        Id,
+        Kind,
+        FileName,
+        ContentType,
+        Length,
+        Width,
+        Height,
+        Sha256,
+        MetadataRemoved,
+        PreviewKey is null ? null : new ChatAttachmentPreview(PreviewContentType ?? "", PreviewWidth ?? 0, PreviewHeight ?? 0, PreviewLength));
 }

@@ -1,3 +1,4 @@
+using Marketplace.Chat.Attachments.Inspection;
 using System.Buffers;
 using Marketplace.Chat.Attachments;
 using Marketplace.Chat.Hubs;
@@ -16,7 +17,8 @@ namespace Marketplace.Chat.Routing;
 
 /// <summary>
 /// Attachments over HTTP, under the chat prefix: <c>POST conversations/{conversationId}/attachments</c> (multipart/form-data,
-/// one file field, streamed to a scratch file, never buffered whole) and <c>GET attachments/{attachmentId}</c>.
+/// one file field, streamed to a scratch file, never buffered whole), <c>GET attachments/{attachmentId}</c> and
+/// <c>GET attachments/{attachmentId}/preview</c>.
 /// Both authenticate the caller and check access on every request; refusals are ProblemDetails with the chat's codes.
 /// </summary>
 internal static class ChatAttachmentEndpoints
@@ -33,7 +35,8 @@ internal static class ChatAttachmentEndpoints
     public static void Map(RouteGroupBuilder group)
     {
         group.MapPost("/conversations/{conversationId:guid}/attachments", UploadAsync);
-        group.MapGet("/attachments/{attachmentId:guid}", DownloadAsync);
+        group.MapGet("/attachments/{attachmentId:guid}", context => DownloadAsync(context, preview: false));
+        group.MapGet("/attachments/{attachmentId:guid}/preview", context => DownloadAsync(context, preview: true));
     }
 
     private static async Task UploadAsync(HttpContext context)
@@ -61,7 +64,7 @@ internal static class ChatAttachmentEndpoints
         var attachments = services.GetRequiredService<AttachmentService>();
 
         // Nothing of the body is read before the caller is known to be allowed to write here.
-        await attachments.AuthorizeUploadAsync(user, conversationId, cancellationToken).ConfigureAwait(false);
+        using var slot = await attachments.BeginUploadAsync(user, conversationId, cancellationToken).ConfigureAwait(false);
 
         var limits = services.GetRequiredService<IOptions<ChatOptions>>().Value.Attachments;
         var maxFile = Math.Max(limits.MaxImageBytes, limits.MaxFileBytes);
@@ -187,7 +190,7 @@ internal static class ChatAttachmentEndpoints
         return boundary.ToString();
     }
 
-    private static async Task DownloadAsync(HttpContext context)
+    private static async Task DownloadAsync(HttpContext context, bool preview)
     {
         IResult result;
         try
@@ -196,7 +199,7 @@ internal static class ChatAttachmentEndpoints
             await context.RequestServices.GetRequiredService<ChatBudgets>()
                 .AcquireAsync(ChatBudget.Download, user.UserId, context.RequestAborted).ConfigureAwait(false);
             var download = await context.RequestServices.GetRequiredService<AttachmentService>()
-                .OpenAsync(user, RouteGuid(context, "attachmentId"), context.RequestAborted).ConfigureAwait(false);
+                .OpenAsync(user, RouteGuid(context, "attachmentId"), preview, context.RequestAborted).ConfigureAwait(false);
             var info = download.Info;
             var headers = context.Response.Headers;
             headers.XContentTypeOptions = "nosniff";

@@ -14,10 +14,10 @@ internal static class ChatProblems
         ChatErrorCode.RateLimited or ChatErrorCode.TooManyConnections => StatusCodes.Status429TooManyRequests,
         ChatErrorCode.Unavailable => StatusCodes.Status503ServiceUnavailable,
         ChatErrorCode.QuotaExceeded => StatusCodes.Status413PayloadTooLarge,
-        ChatErrorCode.AttachmentTooLarge or ChatErrorCode.ImageTooLarge => StatusCodes.Status413PayloadTooLarge,
+        ChatErrorCode.AttachmentTooLarge or ChatErrorCode.ImageTooLarge or ChatErrorCode.ImageTooManyFrames => StatusCodes.Status413PayloadTooLarge,
         ChatErrorCode.AttachmentTypeNotAllowed or ChatErrorCode.ImageMalformed or ChatErrorCode.ImageTrailingData
             or ChatErrorCode.ActiveContentNotAllowed or ChatErrorCode.ArchiveNotAllowed or ChatErrorCode.TextNotUtf8
-            or ChatErrorCode.AttachmentEmpty => StatusCodes.Status415UnsupportedMediaType,
+            or ChatErrorCode.AttachmentEmpty or ChatErrorCode.DocumentMalformed => StatusCodes.Status415UnsupportedMediaType,
         ChatErrorCode.InvalidArgument or ChatErrorCode.MessageEmpty or ChatErrorCode.MessageTooLong => StatusCodes.Status400BadRequest,
         _ => StatusCodes.Status409Conflict,
     };

@@ -79,7 +79,9 @@ public sealed partial class AttachmentsShould
         Assert.Equal(file, info.FileName);
         Assert.Equal(CorpusFiles.ImageSizes.TryGetValue(file, out var size) ? size : ((int, int)?)null, info.Width is null ? null : (info.Width.Value, info.Height!.Value));
         Assert.Single(await RowsAsync(_host, deal.ConversationId));
-        Assert.Equal(filesBefore + 1, StoredFiles(_storageRoot).Count);
+        // An image is stored with its preview.
+        Assert.Equal(filesBefore + (info.Kind == AttachmentKind.Image ? 2 : 1), StoredFiles(_storageRoot).Count);
+        Assert.Equal(info.Kind == AttachmentKind.Image, info.Preview is not null);
 
         // The uploader may fetch their own upload before sending it: this is the stored copy.
         using var download = await DownloadAsync(deal.Buyer, info.Id);

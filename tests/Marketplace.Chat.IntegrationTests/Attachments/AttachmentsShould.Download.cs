@@ -22,7 +22,7 @@ public sealed partial class AttachmentsShould
         Assert.Equal("nosniff", Header(response, "X-Content-Type-Options"));
         AssertSandboxed(Header(response, "Content-Security-Policy"));
         Assert.Equal("inline", response.Content.Headers.ContentDisposition?.DispositionType);
-        Assert.Equal("holiday.html.jpg", response.Content.Headers.ContentDisposition?.FileNameStar);
+        Assert.Equal("holiday_html.jpg", response.Content.Headers.ContentDisposition?.FileNameStar);
         Assert.Equal($"\"{info.Sha256}\"", response.Headers.ETag?.Tag);
         Assert.False(response.Headers.ETag?.IsWeak);
         Assert.Contains("private", response.Headers.CacheControl?.ToString(), StringComparison.Ordinal);

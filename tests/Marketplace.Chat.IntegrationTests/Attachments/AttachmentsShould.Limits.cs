@@ -38,7 +38,7 @@ public sealed partial class AttachmentsShould
         Assert.Equal((HttpStatusCode.RequestEntityTooLarge, "AttachmentTooLarge"), await ProblemOf(streamedOver));
 
         Assert.Equal(2, (await RowsAsync(host, deal.ConversationId)).Count);
-        Assert.Equal(2, StoredFiles(root).Count);
+        Assert.Equal(3, StoredFiles(root).Count); // the text, the image and its preview
     }
 
     [Fact]

@@ -180,7 +180,7 @@ public sealed partial class AttachmentsShould
         await using var buyer = await ChatClientProbe.ConnectAsync(host.Connect("transactions", deal.Buyer));
         await buyer.Invoke<ChatSnapshot>("Join", deal.TransactionId);
         await buyer.Invoke<ChatMessage>("SendAttachment", deal.ConversationId, Guid.NewGuid(), sent.Id, null);
-        var keys = (await RowsAsync(host, deal.ConversationId)).ToDictionary(a => a.Id, a => a.StorageKey);
+        var rows = (await RowsAsync(host, deal.ConversationId)).ToDictionary(a => a.Id);
         var lifetime = host.Services.GetRequiredService<IOptions<ChatOptions>>().Value.Attachments.UnreferencedUploadLifetime;
 
         Assert.Equal(0, await SweepAsync(host, DateTimeOffset.UtcNow));
@@ -189,9 +189,11 @@ public sealed partial class AttachmentsShould
         Assert.Equal(1, await SweepAsync(host, DateTimeOffset.UtcNow + lifetime + TimeSpan.FromMinutes(1)));
 
         Assert.Equal(sent.Id, Assert.Single(await RowsAsync(host, deal.ConversationId)).Id);
-        Assert.True(File.Exists(Path.Combine(root, keys[sent.Id])));
-        Assert.False(File.Exists(Path.Combine(root, keys[unsent.Id])));
-        Assert.Single(StoredFiles(root));
+        Assert.True(File.Exists(Path.Combine(root, rows[sent.Id].StorageKey)));
+        Assert.True(File.Exists(Path.Combine(root, rows[sent.Id].PreviewKey!)));
+        Assert.False(File.Exists(Path.Combine(root, rows[unsent.Id].StorageKey)));
+        Assert.False(File.Exists(Path.Combine(root, rows[unsent.Id].PreviewKey!)));
+        Assert.Equal(2, StoredFiles(root).Count); // the sent image and its preview
         Assert.Equal("AttachmentNotAvailable", await buyer.Refusal("SendAttachment", deal.ConversationId, Guid.NewGuid(), unsent.Id, null));
         using var seller = host.Http(deal.Seller);
         using var kept = await seller.GetAsync($"/chat/attachments/{sent.Id}");

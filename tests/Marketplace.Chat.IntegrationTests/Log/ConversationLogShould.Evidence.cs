@@ -100,11 +100,11 @@ public sealed partial class ConversationLogShould
         await using (var scope = _chat.Scope())
         {
             var attachments = scope.ServiceProvider.GetRequiredService<AttachmentService>();
-            await using var opened = (await attachments.OpenAsync(admin, upload.Id, CancellationToken.None)).Content;
+            await using var opened = (await attachments.OpenAsync(admin, upload.Id, preview: false, CancellationToken.None)).Content;
             Assert.Equal(upload.Length, opened.Length);
             foreach (var party in new[] { buyer, seller })
             {
-                var refused = await Assert.ThrowsAsync<ChatException>(() => attachments.OpenAsync(party, upload.Id, CancellationToken.None));
+                var refused = await Assert.ThrowsAsync<ChatException>(() => attachments.OpenAsync(party, upload.Id, preview: false, CancellationToken.None));
                 Assert.Equal(ChatErrorCode.AttachmentNotAvailable, refused.Code);
             }
         }

@@ -30,7 +30,7 @@ public class AttachmentFileNameShould
         // "invoice‮fdp.exe" displays as "invoiceexe.pdf" in a right-to-left-aware UI.
         var name = AttachmentFileName.ForDisplay("invoice\u202Efdp.exe", "application/pdf");
 
-        Assert.Equal("invoicefdp.exe.pdf", name);
+        Assert.Equal("invoicefdp_exe.pdf", name);
     }
 
     [Fact]
@@ -43,9 +43,9 @@ public class AttachmentFileNameShould
 
     [Theory]
     [InlineData("photo.png", "image/jpeg", "photo.png.jpg")]
-    [InlineData("invoice.pdf.exe", "application/pdf", "invoice.pdf.exe.pdf")]
+    [InlineData("invoice.pdf.exe", "application/pdf", "invoice.pdf_exe.pdf")]
     [InlineData("README", "text/plain", "README.txt")]
-    [InlineData("page.html", "text/plain", "page.html.txt")]
+    [InlineData("page.html", "text/plain", "page_html.txt")]
     public void Give_the_name_an_extension_that_matches_the_content(string original, string contentType, string expected)
     {
         Assert.Equal(expected, AttachmentFileName.ForDisplay(original, contentType));

@@ -4,16 +4,16 @@ namespace Marketplace.Chat.Tests.Attachments;
 
 public partial class AttachmentInspectorShould
 {
-    private const string MinimalPdf =
-        "%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-        + "2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
-        + "3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >> endobj\n"
-        + "trailer << /Root 1 0 R >>\n%%EOF\n";
+    private const string Catalog = "<< /Type /Catalog /Pages 2 0 R >>";
+    private const string Pages = "<< /Type /Pages /Kids [3 0 R] /Count 1 >>";
+    private const string Page = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>";
+
+    private static string MinimalPdf { get; } = Encoding.Latin1.GetString(PdfBytes.Classic(Catalog, Pages, Page));
 
     [Fact]
     public async Task Accept_a_pdf_and_store_it_unchanged()
     {
-        var content = Encoding.ASCII.GetBytes(MinimalPdf);
+        var content = Encoding.Latin1.GetBytes(MinimalPdf);
 
         var (result, stored) = await InspectAsync(content);
 
@@ -30,7 +30,7 @@ public partial class AttachmentInspectorShould
     [InlineData("/Annots [<</Subtype/RichMedia>>]")]
     public async Task Reject_a_pdf_with_active_content(string catalogEntry)
     {
-        var content = Encoding.ASCII.GetBytes(MinimalPdf.Replace("/Type /Catalog", "/Type /Catalog " + catalogEntry, StringComparison.Ordinal));
+        var content = PdfBytes.Classic(Catalog.Replace("/Type /Catalog", "/Type /Catalog " + catalogEntry, StringComparison.Ordinal), Pages, Page);
 
         var result = await AssertRejectedAsync(content, ChatErrorCode.ActiveContentNotAllowed);
 
@@ -50,7 +50,7 @@ public partial class AttachmentInspectorShould
     [Fact]
     public async Task Accept_a_pdf_whose_names_only_start_like_active_ones()
     {
-        var content = Encoding.ASCII.GetBytes(MinimalPdf.Replace("/Type /Catalog", "/Type /Catalog /JSONData 1 /Launcher 2 /Lang (fr)", StringComparison.Ordinal));
+        var content = PdfBytes.Classic(Catalog.Replace("/Type /Catalog", "/Type /Catalog /JSONData 1 /Launcher 2 /Lang (fr)", StringComparison.Ordinal), Pages, Page);
 
         await AssertAcceptedAsync(content);
     }

@@ -1,5 +1,6 @@
 using System.Text;
 using Marketplace.Chat.Attachments;
+using Marketplace.Chat.Attachments.Inspection;
 
 namespace Marketplace.Chat.Tests.Attachments;
 

@@ -40,6 +40,32 @@ public class AttachmentOptionsValidationShould
     }
 
     [Fact]
+    public void Name_every_decoding_preview_and_quota_option_that_cannot_work()
+    {
+        var options = new ChatOptions();
+        options.Attachments.MaxImageFrames = 0;
+        options.Attachments.PreviewMaxSide = 8;
+        options.Attachments.MaxConcurrentImageDecodes = 0;
+        options.Attachments.ImageDecodeTimeout = TimeSpan.Zero;
+        options.Attachments.MaxConcurrentUploadsPerUser = 0;
+        options.Attachments.MaxStoredBytesPerConversation = 0;
+        options.Attachments.RejectedInspectionWindow = TimeSpan.FromSeconds(-1);
+
+        var result = new ChatOptionsValidator().Validate(null, options);
+
+        var failures = result.Failures!.ToList();
+        Assert.Equal(7, failures.Count);
+        foreach (var name in new[]
+                 {
+                     "MaxImageFrames", "PreviewMaxSide must be between 16 and 4096", "MaxConcurrentImageDecodes", "ImageDecodeTimeout",
+                     "MaxConcurrentUploadsPerUser", "MaxStoredBytesPerConversation", "RejectedInspectionWindow",
+                 })
+        {
+            Assert.Contains(failures, f => f.Contains(name, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public void Refuse_an_image_limit_the_inspection_cannot_hold_in_memory()
     {
         var options = new ChatOptions();

@@ -57,6 +57,25 @@ namespace Marketplace.Chat.Sample.Data.Migrations
                     b.Property<bool>("MetadataRemoved")
                         .HasColumnType("boolean");
 
+                    b.Property<string>("PreviewContentType")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<int?>("PreviewHeight")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("PreviewKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<long>("PreviewLength")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasDefaultValue(0L);
+
+                    b.Property<int?>("PreviewWidth")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Sha256")
                         .IsRequired()
                         .HasMaxLength(64)

@@ -35,9 +35,11 @@ export const attachments = {
     const url = `/chat/attachments/${encodeURIComponent(message.attachmentId)}`;
     if (!a) return h("span", { class: "attachment-chip" }, "📎 ", t(message.kind === "Image" ? "attachmentImage" : "attachmentFile"));
     if (message.kind === "Image") {
-      // width/height from the server reserve the space, so the list does not jump when the image arrives.
+      // The bubble shows the small preview (GET .../preview); a click opens the full image. width/height from the
+      // server reserve the space, so the list does not jump when the image arrives.
+      const p = a.preview;
       return h("a", { href: url, target: "_blank", rel: "noopener", class: "attachment-image", "aria-label": a.fileName },
-        h("img", { src: url, alt: a.fileName, width: a.width ?? 320, height: a.height ?? 240, loading: "lazy", decoding: "async" }));
+        h("img", { src: p ? `${url}/preview` : url, alt: a.fileName, width: p?.width ?? a.width ?? 320, height: p?.height ?? a.height ?? 240, loading: "lazy", decoding: "async" }));
     }
     return h("a", { href: url, download: a.fileName, class: "attachment-file" },
       h("span", { class: "file-icon", "aria-hidden": "true", text: "📄" }),

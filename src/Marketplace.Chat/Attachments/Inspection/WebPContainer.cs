@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Marketplace.Chat.Attachments;
+namespace Marketplace.Chat.Attachments.Inspection;
 
 /// <summary>
 /// Walks the RIFF chunks of a WebP without decoding it: the RIFF size must match the bytes exactly, every chunk
@@ -128,6 +128,8 @@ internal static class WebPContainer
                             return layout.Malformed();
                         }
 
+                        layout.Frames = sawImage ? layout.Frames + 1 : 1;
+                        layout.AnimatedFrames = true;
                         sawImage = true;
                         kept.Add(chunk);
                         break;

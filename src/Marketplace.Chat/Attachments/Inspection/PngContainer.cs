@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Marketplace.Chat.Attachments;
+namespace Marketplace.Chat.Attachments.Inspection;
 
 /// <summary>
 /// Walks the chunks of a PNG without inflating the image data: checks every CRC, reads IHDR, requires IEND at the

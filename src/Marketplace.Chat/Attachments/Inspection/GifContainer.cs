@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Marketplace.Chat.Attachments;
+namespace Marketplace.Chat.Attachments.Inspection;
 
 /// <summary>
 /// Walks the blocks of a GIF without decompressing frames: reads the logical screen and every frame's extent,
@@ -50,6 +50,7 @@ internal static class GifContainer
 
         layout.Keep(image[..position]);
         var sawFrame = false;
+        layout.Frames = 0;
         while (position < data.Length)
         {
             var blockStart = position;
@@ -88,6 +89,7 @@ internal static class GifContainer
                     layout.Width = Math.Max(layout.Width, left + frameWidth);
                     layout.Height = Math.Max(layout.Height, top + frameHeight);
                     sawFrame = true;
+                    layout.Frames++;
                     layout.Keep(image[blockStart..position]);
                     break;
                 case ExtensionIntroducer:

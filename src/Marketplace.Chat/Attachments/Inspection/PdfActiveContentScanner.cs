@@ -1,4 +1,4 @@
-namespace Marketplace.Chat.Attachments;
+namespace Marketplace.Chat.Attachments.Inspection;
 
 /// <summary>
 /// Looks, chunk by chunk, through the raw bytes of a PDF for the names that introduce scripts, launch actions,
@@ -23,12 +23,12 @@ internal sealed class PdfActiveContentScanner
         "RichMedia"u8.ToArray(),
     ];
 
-    private readonly byte[] name = new byte[MaxNameLength];
-    private bool inName;
-    private int nameLength;
-    private int escapeDigits = -1;
-    private int escapeValue;
-    private byte escapeFirst;
+    private readonly byte[] _name = new byte[MaxNameLength];
+    private bool _inName;
+    private int _nameLength;
+    private int _escapeDigits = -1;
+    private int _escapeValue;
+    private byte _escapeFirst;
 
     /// <summary>Gets whether an active-content name was found.</summary>
     public bool Found { get; private set; }
@@ -39,7 +39,7 @@ internal sealed class PdfActiveContentScanner
         var position = 0;
         while (position < bytes.Length && !Found)
         {
-            if (!inName)
+            if (!_inName)
             {
                 var slash = bytes[position..].IndexOf((byte)'/');
                 if (slash < 0)
@@ -71,7 +71,7 @@ internal sealed class PdfActiveContentScanner
     /// <summary>Ends a name that runs to the end of the file.</summary>
     public void Complete()
     {
-        if (inName)
+        if (_inName)
         {
             EndName();
         }
@@ -92,36 +92,36 @@ internal sealed class PdfActiveContentScanner
 
     private void StartName()
     {
-        inName = true;
-        nameLength = 0;
-        escapeDigits = -1;
+        _inName = true;
+        _nameLength = 0;
+        _escapeDigits = -1;
     }
 
     private void AddToName(byte b)
     {
-        if (escapeDigits >= 0)
+        if (_escapeDigits >= 0)
         {
             var value = HexValue(b);
             if (value < 0)
             {
                 // Not an escape after all: keep the characters as written.
                 Append((byte)'#');
-                if (escapeDigits == 1)
+                if (_escapeDigits == 1)
                 {
-                    Append(escapeFirst);
+                    Append(_escapeFirst);
                 }
 
-                escapeDigits = -1;
+                _escapeDigits = -1;
                 Append(b);
                 return;
             }
 
-            escapeFirst = b;
-            escapeValue = (escapeValue << 4) | value;
-            if (++escapeDigits == 2)
+            _escapeFirst = b;
+            _escapeValue = (_escapeValue << 4) | value;
+            if (++_escapeDigits == 2)
             {
-                escapeDigits = -1;
-                Append((byte)escapeValue);
+                _escapeDigits = -1;
+                Append((byte)_escapeValue);
             }
 
             return;
@@ -129,8 +129,8 @@ internal sealed class PdfActiveContentScanner
 
         if (b == '#')
         {
-            escapeDigits = 0;
-            escapeValue = 0;
+            _escapeDigits = 0;
+            _escapeValue = 0;
             return;
         }
 
@@ -140,23 +140,23 @@ internal sealed class PdfActiveContentScanner
     private void Append(byte b)
     {
         // Longer names than any we look for only need to be known as "too long".
-        if (nameLength < MaxNameLength)
+        if (_nameLength < MaxNameLength)
         {
-            name[nameLength] = b;
+            _name[_nameLength] = b;
         }
 
-        nameLength++;
+        _nameLength++;
     }
 
     private void EndName()
     {
-        inName = false;
-        if (nameLength > MaxNameLength)
+        _inName = false;
+        if (_nameLength > MaxNameLength)
         {
             return;
         }
 
-        var candidate = name.AsSpan(0, nameLength);
+        var candidate = _name.AsSpan(0, _nameLength);
         foreach (var active in ActiveNames)
         {
             if (candidate.SequenceEqual(active))

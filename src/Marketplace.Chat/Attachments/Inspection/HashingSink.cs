@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Marketplace.Chat.Attachments;
+namespace Marketplace.Chat.Attachments.Inspection;
 
 /// <summary>
 /// Writes the bytes to store while computing their SHA-256 and counting them, so the digest always describes
@@ -8,11 +8,11 @@ namespace Marketplace.Chat.Attachments;
 /// </summary>
 internal sealed class HashingSink : IDisposable
 {
-    private readonly Stream output;
-    private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly Stream _output;
+    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
     /// <summary>Initializes a new instance that writes to <paramref name="output"/>.</summary>
-    public HashingSink(Stream output) => this.output = output;
+    public HashingSink(Stream output) => _output = output;
 
     /// <summary>Gets the number of bytes written so far.</summary>
     public long Length { get; private set; }
@@ -20,14 +20,14 @@ internal sealed class HashingSink : IDisposable
     /// <summary>Writes the bytes and adds them to the digest.</summary>
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
-        hash.AppendData(bytes.Span);
-        await output.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+        _hash.AppendData(bytes.Span);
+        await _output.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
         Length += bytes.Length;
     }
 
     /// <summary>Returns the lowercase hex SHA-256 of everything written.</summary>
-    public string FinishHex() => Convert.ToHexStringLower(hash.GetHashAndReset());
+    public string FinishHex() => Convert.ToHexStringLower(_hash.GetHashAndReset());
 
     /// <inheritdoc />
-    public void Dispose() => hash.Dispose();
+    public void Dispose() => _hash.Dispose();
 }

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Marketplace.Chat.Attachments;
+namespace Marketplace.Chat.Attachments.Inspection;
 
 /// <summary>
 /// Walks the segments of a JPEG without decoding it: reads the frame size, follows the entropy-coded scans to
@@ -9,7 +9,9 @@ namespace Marketplace.Chat.Attachments;
 /// <remarks>
 /// Kept: APP0 JFIF (its optional thumbnail is cut, since it can show the uncropped original), APP2 ICC_PROFILE
 /// (colour correctness), APP14 Adobe (needed for the colour transform of CMYK/YCCK images) and every non-APP
-/// segment. Dropped: APP1 (EXIF, GPS, XMP), every other APPn and COM. Scan data is copied byte for byte.
+/// segment. Dropped: APP1 (EXIF, GPS, XMP), every other APPn and COM. An EXIF orientation other than 1 survives as
+/// a rewritten APP1 that holds nothing but that one tag, so phone photos still display upright. Scan data is copied
+/// byte for byte.
 /// </remarks>
 internal static class JpegContainer
 {
@@ -19,7 +21,11 @@ internal static class JpegContainer
     private const byte Com = 0xFE;
     private const int JfifLength = 16;
 
+    private const ushort OrientationTag = 0x0112;
+
     private static ReadOnlySpan<byte> JfifId => "JFIF\0"u8;
+
+    private static ReadOnlySpan<byte> ExifId => "Exif\0\0"u8;
 
     private static ReadOnlySpan<byte> IccId => "ICC_PROFILE\0"u8;
 
@@ -217,6 +223,16 @@ internal static class JpegContainer
                 }
 
                 break;
+            case 0xE1 when payload.StartsWith(ExifId):
+                var orientation = ReadOrientation(payload[ExifId.Length..]);
+                if (orientation is > 1 and <= 8 && layout.Orientation == 1)
+                {
+                    layout.Orientation = orientation;
+                    layout.Keep(OrientationSegment(orientation));
+                }
+
+                layout.Drop();
+                break;
             case 0xE2 when payload.StartsWith(IccId):
             case 0xEE when payload.StartsWith(AdobeId):
                 layout.Keep(image[markerStart..segmentEnd]);
@@ -225,5 +241,79 @@ internal static class JpegContainer
                 layout.Drop();
                 break;
         }
+    }
+
+    /// <summary>Reads the Orientation tag of IFD0 from a TIFF structure, or returns 1 when it is absent or unreadable.</summary>
+    internal static int ReadOrientation(ReadOnlySpan<byte> tiff)
+    {
+        if (tiff.Length < 8)
+        {
+            return 1;
+        }
+
+        var little = tiff[0] == (byte)'I' && tiff[1] == (byte)'I';
+        if (!little && !(tiff[0] == (byte)'M' && tiff[1] == (byte)'M'))
+        {
+            return 1;
+        }
+
+        if (U16(tiff, 2, little) != 42)
+        {
+            return 1;
+        }
+
+        var ifd = U32(tiff, 4, little);
+        if (ifd > (uint)(tiff.Length - 2))
+        {
+            return 1;
+        }
+
+        var count = U16(tiff, (int)ifd, little);
+        for (var i = 0; i < count; i++)
+        {
+            var entry = (int)ifd + 2 + (12 * i);
+            if (entry + 12 > tiff.Length)
+            {
+                return 1;
+            }
+
+            // SHORT (3), one value, stored in the first two bytes of the value field.
+            if (U16(tiff, entry, little) == OrientationTag && U16(tiff, entry + 2, little) == 3 && U32(tiff, entry + 4, little) == 1)
+            {
+                var value = U16(tiff, entry + 8, little);
+                return value is >= 1 and <= 8 ? value : 1;
+            }
+        }
+
+        return 1;
+    }
+
+    private static ushort U16(ReadOnlySpan<byte> tiff, int at, bool little) =>
+        little ? BinaryPrimitives.ReadUInt16LittleEndian(tiff[at..]) : BinaryPrimitives.ReadUInt16BigEndian(tiff[at..]);
+
+    private static uint U32(ReadOnlySpan<byte> tiff, int at, bool little) =>
+        little ? BinaryPrimitives.ReadUInt32LittleEndian(tiff[at..]) : BinaryPrimitives.ReadUInt32BigEndian(tiff[at..]);
+
+    /// <summary>Builds an APP1 segment whose EXIF holds the Orientation tag and nothing else.</summary>
+    internal static byte[] OrientationSegment(int orientation)
+    {
+        // FF E1, length, "Exif\0\0", big-endian TIFF header, IFD0 with one entry, no next IFD.
+        var segment = new byte[2 + 2 + 6 + 8 + 2 + 12 + 4];
+        segment[0] = 0xFF;
+        segment[1] = 0xE1;
+        BinaryPrimitives.WriteUInt16BigEndian(segment.AsSpan(2), (ushort)(segment.Length - 2));
+        ExifId.CopyTo(segment.AsSpan(4));
+        var tiff = segment.AsSpan(10);
+        tiff[0] = (byte)'M';
+        tiff[1] = (byte)'M';
+        BinaryPrimitives.WriteUInt16BigEndian(tiff[2..], 42);
+        BinaryPrimitives.WriteUInt32BigEndian(tiff[4..], 8);
+        BinaryPrimitives.WriteUInt16BigEndian(tiff[8..], 1);
+        BinaryPrimitives.WriteUInt16BigEndian(tiff[10..], OrientationTag);
+        BinaryPrimitives.WriteUInt16BigEndian(tiff[12..], 3);
+        BinaryPrimitives.WriteUInt32BigEndian(tiff[14..], 1);
+        BinaryPrimitives.WriteUInt16BigEndian(tiff[18..], (ushort)orientation);
+        BinaryPrimitives.WriteUInt32BigEndian(tiff[22..], 0);
+        return segment;
     }
 }

@@ -1,18 +1,20 @@
 using System.Buffers;
 using System.Globalization;
 
-namespace Marketplace.Chat.Attachments;
+namespace Marketplace.Chat.Attachments.Inspection;
 
 /// <summary>
 /// Decides from the bytes alone (never the file name or the declared type) whether an upload is an allowed
-/// attachment, and writes the copy to store: images with their metadata removed, other files unchanged.
+/// attachment, and writes the copy to store: images with their metadata removed (the orientation kept), other files
+/// unchanged; for images it also draws the preview.
 /// </summary>
 /// <remarks>
 /// Order of the checks: the size limit of the kind the bytes belong to, the type against the allow-list, then the
-/// format's own rules (image structure and pixel cap, archive bounds and macros, PDF active content, UTF-8 text),
-/// and last the SHA-256 of what was written. The instance holds no per-call state and may be shared.
+/// format's own rules (image pixel cap, structure, frames, entropy data and a full decode; archive bounds and macros;
+/// PDF active content in the raw bytes and in every parsed object; UTF-8 text), and last the SHA-256 of what was
+/// written. The instance holds no per-call state besides the decode gate and may be shared.
 /// </remarks>
-internal sealed class AttachmentInspector
+internal sealed class AttachmentInspector : IDisposable
 {
     /// <summary>The image types whose structure the inspector can verify and strip.</summary>
     internal static readonly IReadOnlySet<string> SupportedImageTypes = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
@@ -36,10 +38,11 @@ internal sealed class AttachmentInspector
 
     private const int CopyBufferLength = 81920;
 
-    private readonly AttachmentOptions options;
-    private readonly HashSet<string> allowedImageTypes;
-    private readonly HashSet<string> allowedFileTypes;
-    private readonly ZipPackageInspector packages;
+    private readonly AttachmentOptions _options;
+    private readonly HashSet<string> _allowedImageTypes;
+    private readonly HashSet<string> _allowedFileTypes;
+    private readonly ZipPackageInspector _packages;
+    private readonly ImageVerifier _images;
 
     /// <summary>Initializes a new instance that applies the given limits and allow-lists.</summary>
     /// <exception cref="InvalidOperationException">The options hold a limit that is not positive or a type the inspector cannot verify.</exception>
@@ -57,11 +60,17 @@ internal sealed class AttachmentInspector
                 $"AttachmentOptions.{nameof(options.MaxArchiveCompressionRatio)} must be at least 1; set a ratio such as 100.");
         }
 
-        this.options = options;
-        allowedImageTypes = CopySupported(options.AllowedImageTypes, SupportedImageTypes, nameof(options.AllowedImageTypes));
-        allowedFileTypes = CopySupported(options.AllowedFileTypes, SupportedFileTypes, nameof(options.AllowedFileTypes));
-        packages = new ZipPackageInspector(options);
+        RequirePositive(options.MaxImageFrames, nameof(options.MaxImageFrames));
+        RequirePositive(options.PreviewMaxSide, nameof(options.PreviewMaxSide));
+        _options = options;
+        _allowedImageTypes = CopySupported(options.AllowedImageTypes, SupportedImageTypes, nameof(options.AllowedImageTypes));
+        _allowedFileTypes = CopySupported(options.AllowedFileTypes, SupportedFileTypes, nameof(options.AllowedFileTypes));
+        _packages = new ZipPackageInspector(options);
+        _images = new ImageVerifier(options);
     }
+
+    /// <inheritdoc />
+    public void Dispose() => _images.Dispose();
 
     /// <summary>Inspects the whole of <paramref name="content"/> from its start and writes the bytes to store into <paramref name="output"/>.</summary>
     /// <param name="content">A readable, seekable stream holding the upload.</param>
@@ -89,7 +98,7 @@ internal sealed class AttachmentInspector
         await content.ReadExactlyAsync(head, cancellationToken).ConfigureAwait(false);
         var sniffed = ContentSniffer.Sniff(head);
         var kind = sniffed.Kind;
-        var limit = kind == AttachmentKind.Image ? options.MaxImageBytes : options.MaxFileBytes;
+        var limit = kind == AttachmentKind.Image ? _options.MaxImageBytes : _options.MaxFileBytes;
         if (length > limit)
         {
             var what = kind == AttachmentKind.Image ? "image" : "file";
@@ -174,13 +183,13 @@ internal sealed class AttachmentInspector
     private async Task<AttachmentInspection> InspectImageAsync(
         Stream content, long length, SniffedContent sniffed, Stream output, CancellationToken cancellationToken)
     {
-        if (!allowedImageTypes.Contains(sniffed.ContentType))
+        if (!_allowedImageTypes.Contains(sniffed.ContentType))
         {
             return AttachmentInspection.Reject(
                 ChatErrorCode.AttachmentTypeNotAllowed, "Images of this type are not allowed.", AttachmentKind.Image, sniffed.ContentType);
         }
 
-        // Images are at most MaxImageBytes, so holding one in memory is bounded; nothing is decoded.
+        // Images are at most MaxImageBytes, so holding one in memory is bounded; nothing is decoded before the pixel cap.
         var image = new byte[length];
         await content.ReadExactlyAsync(image, cancellationToken).ConfigureAwait(false);
         var layout = sniffed.Format switch
@@ -191,13 +200,14 @@ internal sealed class AttachmentInspector
             _ => WebPContainer.Read(image),
         };
 
-        int? width = layout.Width > 0 ? (int)Math.Min(layout.Width, int.MaxValue) : null;
-        int? height = layout.Height > 0 ? (int)Math.Min(layout.Height, int.MaxValue) : null;
-        if (layout.Width * layout.Height > options.MaxImagePixels)
+        var (shownWidth, shownHeight) = ImageVerifier.Displayed(layout.Width, layout.Height, layout.Orientation);
+        int? width = shownWidth > 0 ? (int)Math.Min(shownWidth, int.MaxValue) : null;
+        int? height = shownHeight > 0 ? (int)Math.Min(shownHeight, int.MaxValue) : null;
+        if (layout.Width * layout.Height > _options.MaxImagePixels)
         {
             return AttachmentInspection.Reject(
                 ChatErrorCode.ImageTooLarge,
-                string.Create(CultureInfo.InvariantCulture, $"The image is {layout.Width} × {layout.Height} pixels, more than the {options.MaxImagePixels:N0} pixels allowed."),
+                string.Create(CultureInfo.InvariantCulture, $"The image is {layout.Width} × {layout.Height} pixels, more than the {_options.MaxImagePixels:N0} pixels allowed."),
                 AttachmentKind.Image,
                 sniffed.ContentType,
                 width,
@@ -214,55 +224,114 @@ internal sealed class AttachmentInspector
                     ChatErrorCode.ImageMalformed, "The image is damaged or incomplete.", AttachmentKind.Image, sniffed.ContentType, width, height);
         }
 
-        using var sink = new HashingSink(output);
-        foreach (var part in layout.Parts)
+        // Every frame is decoded onto a full canvas: frames × canvas is what a decode costs.
+        if (layout.Frames > _options.MaxImageFrames || layout.Frames * layout.Width * layout.Height > _options.MaxImagePixels)
         {
-            await sink.WriteAsync(part, cancellationToken).ConfigureAwait(false);
+            return AttachmentInspection.Reject(
+                ChatErrorCode.ImageTooManyFrames,
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"The animation has {layout.Frames} frames of {layout.Width} × {layout.Height} pixels; at most {_options.MaxImageFrames} frames and {_options.MaxImagePixels:N0} pixels over all frames are allowed."),
+                AttachmentKind.Image,
+                sniffed.ContentType,
+                width,
+                height);
         }
 
-        return Accept(AttachmentKind.Image, sniffed.ContentType, sink, width, height, layout.MetadataStripped);
+        if (layout.AnimatedFrames)
+        {
+            // ImageSharp 2.1 cannot decode animated WebP, and what is not decoded is not accepted.
+            return AttachmentInspection.Reject(
+                ChatErrorCode.AttachmentTypeNotAllowed,
+                "Animated WebP images are not supported; send an animated GIF or a still image.",
+                AttachmentKind.Image,
+                sniffed.ContentType,
+                width,
+                height);
+        }
+
+        var stored = Concatenate(layout.Parts);
+        if (sniffed.Format == ContentFormat.Jpeg && !JpegEntropyCheck.Decodes(stored))
+        {
+            return AttachmentInspection.Reject(
+                ChatErrorCode.ImageMalformed, "The image is damaged and cannot be displayed.", AttachmentKind.Image, sniffed.ContentType, width, height);
+        }
+
+        var decoded = await _images.VerifyAsync(stored, sniffed.Format, layout, cancellationToken).ConfigureAwait(false);
+        if (decoded.Problem is { } problem)
+        {
+            return AttachmentInspection.Reject(problem, decoded.Reason!, AttachmentKind.Image, sniffed.ContentType, width, height);
+        }
+
+        using var sink = new HashingSink(output);
+        await sink.WriteAsync(stored, cancellationToken).ConfigureAwait(false);
+        return Accept(AttachmentKind.Image, sniffed.ContentType, sink, width, height, layout.MetadataStripped) with
+        {
+            Preview = decoded,
+            Orientation = layout.Orientation,
+        };
+    }
+
+    private static byte[] Concatenate(IReadOnlyList<ReadOnlyMemory<byte>> parts)
+    {
+        var whole = new byte[parts.Sum(part => (long)part.Length)];
+        var position = 0;
+        foreach (var part in parts)
+        {
+            part.Span.CopyTo(whole.AsSpan(position));
+            position += part.Length;
+        }
+
+        return whole;
     }
 
     private async Task<AttachmentInspection> InspectPdfAsync(Stream content, Stream output, CancellationToken cancellationToken)
     {
         const string pdf = "application/pdf";
-        if (!allowedFileTypes.Contains(pdf))
+        if (!_allowedFileTypes.Contains(pdf))
         {
             return TypeNotAllowed(pdf);
         }
 
+        // PDFs are at most MaxFileBytes; PdfPig reads the document from memory.
+        var document = new byte[content.Length];
+        await content.ReadExactlyAsync(document, cancellationToken).ConfigureAwait(false);
         var scanner = new PdfActiveContentScanner();
-        using var sink = new HashingSink(output);
-        await CopyAsync(content, sink, (chunk, final) =>
+        scanner.Append(document);
+        scanner.Complete();
+        var found = scanner.Found
+            ? PdfScanResult.ActiveContent
+            : await Task.Run(() => PdfStructureScanner.Scan(document, _options.DocumentInspectionTimeout, cancellationToken), cancellationToken).ConfigureAwait(false);
+        switch (found)
         {
-            if (final)
-            {
-                scanner.Complete();
-            }
-            else
-            {
-                scanner.Append(chunk.Span);
-            }
-        }, cancellationToken).ConfigureAwait(false);
+            case PdfScanResult.ActiveContent:
+                return AttachmentInspection.Reject(
+                    ChatErrorCode.ActiveContentNotAllowed,
+                    "PDF files with scripts, launch actions, embedded files, forms that submit or rich media are not allowed.",
+                    AttachmentKind.File,
+                    pdf);
+            case PdfScanResult.Malformed:
+                return AttachmentInspection.Reject(
+                    ChatErrorCode.DocumentMalformed, "The PDF is damaged or protected by a password and cannot be checked.", AttachmentKind.File, pdf);
+            case PdfScanResult.TooComplex:
+                return AttachmentInspection.Reject(
+                    ChatErrorCode.DocumentMalformed, "The PDF is too complex to be checked within the limits.", AttachmentKind.File, pdf);
+        }
 
-        return scanner.Found
-            ? AttachmentInspection.Reject(
-                ChatErrorCode.ActiveContentNotAllowed,
-                "PDF files with scripts, launch actions or embedded files are not allowed.",
-                AttachmentKind.File,
-                pdf)
-            : Accept(AttachmentKind.File, pdf, sink);
+        using var sink = new HashingSink(output);
+        await sink.WriteAsync(document, cancellationToken).ConfigureAwait(false);
+        return Accept(AttachmentKind.File, pdf, sink);
     }
 
     private async Task<AttachmentInspection> InspectPackageAsync(Stream content, Stream output, CancellationToken cancellationToken)
     {
-        var verdict = await packages.InspectAsync(content, cancellationToken).ConfigureAwait(false);
+        var verdict = await _packages.InspectAsync(content, cancellationToken).ConfigureAwait(false);
         if (verdict.Problem is { } problem)
         {
             return AttachmentInspection.Reject(problem, verdict.Reason!, AttachmentKind.File, verdict.ContentType);
         }
 
-        if (!allowedFileTypes.Contains(verdict.ContentType))
+        if (!_allowedFileTypes.Contains(verdict.ContentType))
         {
             return TypeNotAllowed(verdict.ContentType);
         }
@@ -276,7 +345,7 @@ internal sealed class AttachmentInspector
     private async Task<AttachmentInspection> InspectTextAsync(Stream content, Stream output, CancellationToken cancellationToken)
     {
         const string text = "text/plain";
-        if (!allowedFileTypes.Contains(text))
+        if (!_allowedFileTypes.Contains(text))
         {
             return TypeNotAllowed(text);
         }

@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Xml;
 
-namespace Marketplace.Chat.Attachments;
+namespace Marketplace.Chat.Attachments.Inspection;
 
 /// <summary>
 /// Inspects a ZIP-based file without ever expanding it past the configured bound: reads the central directory
@@ -32,17 +32,17 @@ internal sealed class ZipPackageInspector
     private const string MainPartSuffix = ".main+xml";
     private const string ZipType = "application/zip";
 
-    private readonly AttachmentOptions options;
+    private readonly AttachmentOptions _options;
 
     /// <summary>Initializes a new instance that applies the archive bounds of the options.</summary>
-    public ZipPackageInspector(AttachmentOptions options) => this.options = options;
+    public ZipPackageInspector(AttachmentOptions options) => _options = options;
 
     /// <summary>Inspects the archive in the stream and names its type, or the reason it is refused.</summary>
     public async Task<PackageVerdict> InspectAsync(Stream content, CancellationToken cancellationToken)
     {
         try
         {
-            var directory = await ZipCentralDirectory.ReadAsync(content, options.MaxArchiveEntries, cancellationToken).ConfigureAwait(false);
+            var directory = await ZipCentralDirectory.ReadAsync(content, _options.MaxArchiveEntries, cancellationToken).ConfigureAwait(false);
             switch (directory.Status)
             {
                 case ZipDirectoryStatus.TooManyEntries:
@@ -218,7 +218,7 @@ internal sealed class ZipPackageInspector
     }
 
     private bool ExceedsRatio(long expanded, long compressed) =>
-        expanded > RatioGraceBytes && expanded > options.MaxArchiveCompressionRatio * Math.Max(compressed, 1);
+        expanded > RatioGraceBytes && expanded > _options.MaxArchiveCompressionRatio * Math.Max(compressed, 1);
 
     /// <summary>Checks what the archive says about itself: cheap, and enough to refuse an honest bomb without inflating a byte.</summary>
     private PackageVerdict? CheckDeclaredEntries(IReadOnlyList<ZipEntryRecord> entries)
@@ -248,7 +248,7 @@ internal sealed class ZipPackageInspector
             }
 
             declaredTotal += entry.UncompressedSize;
-            if (declaredTotal > options.MaxArchiveExpandedBytes || ExceedsRatio(entry.UncompressedSize, entry.CompressedSize))
+            if (declaredTotal > _options.MaxArchiveExpandedBytes || ExceedsRatio(entry.UncompressedSize, entry.CompressedSize))
             {
                 return PackageVerdict.Expands;
             }
@@ -289,7 +289,7 @@ internal sealed class ZipPackageInspector
                     {
                         entryBytes += read;
                         total += read;
-                        if (total > options.MaxArchiveExpandedBytes || entryBytes > entry.UncompressedSize || ExceedsRatio(entryBytes, entry.CompressedSize))
+                        if (total > _options.MaxArchiveExpandedBytes || entryBytes > entry.UncompressedSize || ExceedsRatio(entryBytes, entry.CompressedSize))
                         {
                             return PackageVerdict.Expands;
                         }
@@ -354,7 +354,7 @@ internal sealed class ZipPackageInspector
     /// <summary>Exposes the next bytes of the underlying stream and no more, so an entry's inflater cannot read past its data.</summary>
     private sealed class BoundedReadStream(Stream inner, long length) : Stream
     {
-        private long remaining = length;
+        private long _remaining = length;
 
         public override bool CanRead => true;
 
@@ -374,15 +374,15 @@ internal sealed class ZipPackageInspector
 
         public override int Read(Span<byte> buffer)
         {
-            var read = inner.Read(buffer[..(int)Math.Min(buffer.Length, remaining)]);
-            remaining -= read;
+            var read = inner.Read(buffer[..(int)Math.Min(buffer.Length, _remaining)]);
+            _remaining -= read;
             return read;
         }
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            var read = await inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, remaining)], cancellationToken).ConfigureAwait(false);
-            remaining -= read;
+            var read = await inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _remaining)], cancellationToken).ConfigureAwait(false);
+            _remaining -= read;
             return read;
         }
 

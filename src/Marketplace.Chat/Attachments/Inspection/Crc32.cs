@@ -1,4 +1,4 @@
-namespace Marketplace.Chat.Attachments;
+namespace Marketplace.Chat.Attachments.Inspection;
 
 /// <summary>
 /// Computes the CRC-32 (ISO 3309, as used by PNG chunks) without a package dependency.
