@@ -34,7 +34,7 @@ public class SendPathBenchmarks
     private static readonly Type EntryType = Package.GetType("Marketplace.Chat.Persistence.EntryRecord", throwOnError: true)!;
     private static readonly Func<byte[], object, string> Hash = BindHash();
     private static readonly Func<ConversationKind, ChatState, ChatTrigger, object?> FindRule =
-        Bind<Func<ConversationKind, ChatState, ChatTrigger, object?>>("Marketplace.Chat.Lifecycle.ChatTransitionTable", "Find");
+        Bind<Func<ConversationKind, ChatState, ChatTrigger, object?>>("Marketplace.Chat.Lifecycle.ChatLifecycleMachine", "Find");
 
     private readonly Guid _conversation = Guid.NewGuid();
     private readonly DateTimeOffset _sentAt = DateTimeOffset.UtcNow;

@@ -103,10 +103,12 @@ public sealed partial class SampleApp : IAsyncDisposable
     {
         var services = builder.Services;
         services.AddDbContext<SampleDbContext>(o => o.UseNpgsql(connectionString));
+        var evidenceKey = Chat.SampleEvidenceKey.LoadOrCreate(builder);
         var chat = services.AddMarketplaceChat(o => o.AdminRole = User.AdminRole)
             .AddEntityFrameworkStores<SampleDbContext>()
             .AddTransactionPartyResolver<OrderParties>()
-            .AddLogKey(Chat.SampleLogKey.KeyId, Chat.SampleLogKey.LoadOrCreate(builder));
+            .AddLogKey(Chat.SampleLogKey.KeyId, Chat.SampleLogKey.LoadOrCreate(builder))
+            .AddEvidenceExport(o => o.SigningKey = evidenceKey);
         if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("Redis")))
         {
             // Several nodes (scripts/cluster.sh): live events, presence, budgets and connection caps shared through Redis.

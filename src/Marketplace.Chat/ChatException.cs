@@ -34,4 +34,7 @@ public sealed class ChatException : Exception
 
     /// <summary>Gets the stable code of the refusal.</summary>
     public ChatErrorCode Code { get; }
+
+    /// <summary>Gets whether the refusal was already counted on the refusals metric where it was decided.</summary>
+    internal bool Counted { get; init; }
 }

@@ -62,6 +62,13 @@ public sealed class ChatOptions
     /// </summary>
     public bool KeepTokensOutOfRequestLogs { get; set; } = true;
 
+    /// <summary>
+    /// Gets or sets how long administrators keep read access to a transaction chat as evidence after its dispute was
+    /// resolved (while a dispute is open they always have it; a chat never disputed is never theirs). Defaults to 7 days;
+    /// zero ends the access at the resolution.
+    /// </summary>
+    public TimeSpan AdminEvidenceAccessAfterResolution { get; set; } = TimeSpan.FromDays(7);
+
     /// <summary>Gets how notifications are dispatched to handlers.</summary>
     public ChatNotificationOptions Notifications { get; } = new();
 

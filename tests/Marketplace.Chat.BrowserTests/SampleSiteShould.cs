@@ -168,6 +168,22 @@ public sealed partial class SampleSiteShould(SampleSiteFixture site)
         await ShotAsync(admin, "09-dispute-admin");
         await ShotAsync(buyer, "10-dispute-buyer");
 
+        // The admin exports the evidence: the browser downloads a signed bundle that verifies offline.
+        await Expect(buyer.Locator("#export-evidence")).ToHaveCountAsync(0);
+        var download = await admin.RunAndWaitForDownloadAsync(() => admin.Locator("#export-evidence").ClickAsync());
+        var bundlePath = Path.Combine(Path.GetTempPath(), $"sample-evidence-{Guid.NewGuid():N}.zip");
+        await download.SaveAsAsync(bundlePath);
+        try
+        {
+            Assert.Matches("^evidence-dsp_.*\\.zip$", download.SuggestedFilename);
+            var verification = await Marketplace.Chat.Evidence.ChatEvidenceBundle.VerifyFileAsync(bundlePath).WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.True(verification.IsValid, string.Join("\n", verification.Problems));
+        }
+        finally
+        {
+            File.Delete(bundlePath);
+        }
+
         // The admin resolves: the dispute chat and the transaction chat become read-only for everyone.
         await admin.Locator("#resolution-note").FillAsync("Remboursement complet accepté par la vendeuse.");
         await admin.Locator(".resolve-card button[type=submit]").ClickAsync();

@@ -90,7 +90,7 @@ internal sealed class AttachmentService(
             var code = verdict.RejectionCode ?? ChatErrorCode.AttachmentTypeNotAllowed;
             metrics.Refused(code);
             AttachmentLog.Refused(logger, conversationId, code.ToString(), verdict.ContentType);
-            throw new ChatException(code, verdict.RejectionReason ?? "This file is not allowed.");
+            throw new ChatException(code, verdict.RejectionReason ?? "This file is not allowed.") { Counted = true };
         }
 
         // The state may have changed while the bytes arrived (a dispute froze the chat): what counts is now.
@@ -248,7 +248,7 @@ internal sealed class AttachmentService(
     private ChatException Refuse(ChatErrorCode code, string reason)
     {
         metrics.Refused(code);
-        return new ChatException(code, reason);
+        return new ChatException(code, reason) { Counted = true };
     }
 
     /// <summary>Tells whether the user reads the conversation's log as written (administrators in disputes), who also see deleted attachments.</summary>
@@ -268,7 +268,7 @@ internal sealed class AttachmentService(
     private ChatException NotAvailable()
     {
         metrics.Refused(ChatErrorCode.AttachmentNotAvailable);
-        return new ChatException(ChatErrorCode.AttachmentNotAvailable, NotAvailableReason);
+        return new ChatException(ChatErrorCode.AttachmentNotAvailable, NotAvailableReason) { Counted = true };
     }
 }
 

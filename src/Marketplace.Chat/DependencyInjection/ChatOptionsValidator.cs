@@ -18,6 +18,11 @@ internal sealed class ChatOptionsValidator : IValidateOptions<ChatOptions>
             failures.Add("ChatOptions.EditWindow must not be negative; use TimeSpan.Zero to disable edits.");
         }
 
+        if (options.AdminEvidenceAccessAfterResolution < TimeSpan.Zero)
+        {
+            failures.Add("ChatOptions.AdminEvidenceAccessAfterResolution must not be negative; use TimeSpan.Zero to end admin access at the resolution.");
+        }
+
         if (options.MaxHistoryPageSize is < 1 or > 1000)
         {
             failures.Add($"ChatOptions.MaxHistoryPageSize must be between 1 and 1000 (was {options.MaxHistoryPageSize}).");

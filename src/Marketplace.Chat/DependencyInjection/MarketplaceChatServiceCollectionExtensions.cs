@@ -46,6 +46,8 @@ public static class MarketplaceChatServiceCollectionExtensions
         services.TryAddScoped<IChatLifecycle>(sp => sp.GetRequiredService<ChatLifecycleService>());
         services.TryAddScoped<ChatMessagingService>();
         services.TryAddScoped<IChatMessaging>(sp => sp.GetRequiredService<ChatMessagingService>());
+        services.TryAddScoped<Marketplace.Chat.Evidence.EvidenceLoader>();
+        services.TryAddScoped<Marketplace.Chat.Evidence.IChatEvidenceExport, Marketplace.Chat.Evidence.ChatEvidenceExportService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Hosting.IHostedService, ChatStartupCheck>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Hosting.IHostedService, ConversationLogAnchoring>());
         AddHubs(services);
@@ -64,6 +66,10 @@ public static class MarketplaceChatServiceCollectionExtensions
         services.AddOptions<HubOptions<DisputeChatHub>>()
             .Configure<IOptions<ChatOptions>>((hub, chat) => hub.MaximumReceiveMessageSize = chat.Value.MaxHubMessageBytes);
         services.TryAddSingleton<ChatHubExceptionFilter>();
+        services.TryAddSingleton<RefusalLog>();
+        services.Replace(ServiceDescriptor.Singleton<IHubProtocolResolver, ChatHubProtocolResolver>());
+        ChatDispatcherLoggerFactory.AddFor<TransactionChatHub>(services);
+        ChatDispatcherLoggerFactory.AddFor<DisputeChatHub>(services);
         services.TryAddSingleton<LocalChatPresence>();
         services.TryAddSingleton<IChatPresence>(sp => sp.GetRequiredService<LocalChatPresence>());
         services.TryAddSingleton<IChatPresenceSink, HubPresenceSink>();
@@ -77,10 +83,13 @@ public static class MarketplaceChatServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IChatEventSink, HubChatEventSink>());
 
         // Browsers put the bearer token of a WebSocket in its URL (?access_token=...), and the hosting layer's
-        // "Request starting" line logs URLs at Information. Raising that one category keeps tokens out of logs.
+        // "Request starting" line logs URLs at Information. Raising that one category keeps tokens out of logs, for every
+        // provider: a provider-specific rule (Logging:Console:LogLevel:Default=Information) beats any rule without a
+        // provider, so the chat adds the rule once without a provider and once per registered provider (type name and
+        // alias); a category rule is more specific than a provider's Default, and being added last it wins ties.
         // The configured value is read without validation: invalid chat options must fail with their own message,
         // not take the logger factory (and every log line about the failure) down with them.
-        services.AddOptions<LoggerFilterOptions>().Configure<IEnumerable<IConfigureOptions<ChatOptions>>>((filters, configurations) =>
+        services.AddOptions<LoggerFilterOptions>().Configure<IEnumerable<IConfigureOptions<ChatOptions>>, IServiceProvider>((filters, configurations, provider) =>
         {
             var chat = new ChatOptions();
             foreach (var configuration in configurations)
@@ -90,7 +99,10 @@ public static class MarketplaceChatServiceCollectionExtensions
 
             if (chat.KeepTokensOutOfRequestLogs)
             {
-                filters.Rules.Add(new LoggerFilterRule(null, "Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning, null));
+                foreach (var name in TokenLogging.ProviderNames(provider.GetServices<ILoggerProvider>()))
+                {
+                    filters.Rules.Add(new LoggerFilterRule(name, TokenLogging.Category, LogLevel.Warning, null));
+                }
             }
         });
     }

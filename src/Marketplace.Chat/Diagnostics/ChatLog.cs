@@ -23,11 +23,11 @@ internal static partial class ChatLog
     [LoggerMessage(6, LogLevel.Information, "Registered transaction chat {ConversationId} for transaction {TransactionId}.")]
     public static partial void TransactionRegistered(ILogger logger, Guid conversationId, string transactionId);
 
-    [LoggerMessage(7, LogLevel.Debug, "Refused {Action} in conversation {ConversationId}: {Code}.")]
+    // Trace: the edge (hubs, endpoints) logs each refusal once, rate-limited, at Debug; this is the domain's detail.
+    [LoggerMessage(7, LogLevel.Trace, "Refused {Action} in conversation {ConversationId}: {Code}.")]
     public static partial void AccessRefused(ILogger logger, string action, Guid conversationId, string code);
 
-    [LoggerMessage(8, LogLevel.Error, "Hub method {Method} failed on connection {ConnectionId}.")]
-    public static partial void HubMethodFailed(ILogger logger, Exception exception, string method, string connectionId);
+    // 8 (HubMethodFailed) retired: the edge logs unexpected failures once, with an error id (15).
 
     [LoggerMessage(9, LogLevel.Warning, "Refused a chat connection from origin {Origin}: not the site's own and not in ChatOptions.AllowedOrigins.")]
     public static partial void OriginRefused(ILogger logger, string origin);
@@ -40,6 +40,18 @@ internal static partial class ChatLog
 
     [LoggerMessage(12, LogLevel.Error, "Notification handler {Handler} gave up on delivery {DeliveryId} after {Attempts} attempts: {Reason}")]
     public static partial void HandlerGaveUp(ILogger logger, string handler, Guid deliveryId, int attempts, string reason);
+
+    [LoggerMessage(13, LogLevel.Debug, "Refused {Where}: {Code} ({Suppressed} similar line(s) left out before this one).")]
+    public static partial void EdgeRefused(ILogger logger, string where, string code, int suppressed);
+
+    [LoggerMessage(14, LogLevel.Warning, "{Where} failed: the chat's database is unavailable ({ExceptionType}: {Reason}); the client was told to retry ({Suppressed} similar line(s) left out before this one).")]
+    public static partial void EdgeUnavailable(ILogger logger, string where, string exceptionType, string reason, int suppressed);
+
+    [LoggerMessage(15, LogLevel.Error, "{Where} failed unexpectedly (error id {ErrorId}).")]
+    public static partial void EdgeUnexpected(ILogger logger, Exception exception, string where, string errorId);
+
+    [LoggerMessage(16, LogLevel.Warning, "Notification dispatch paused: the chat's database is unavailable ({Reason}); retrying every round.")]
+    public static partial void DispatchPaused(ILogger logger, string reason);
 
     // The conversation log's messages use ids from 100, apart from the other features' ranges.
     [LoggerMessage(101, LogLevel.Information, "Marketplace notice {Code} posted to conversation {ConversationId} as entry {Sequence} (event {EventId}).")]

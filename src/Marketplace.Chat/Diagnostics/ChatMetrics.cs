@@ -35,6 +35,15 @@ internal sealed class ChatMetrics
     public void NotificationDispatched(string handler) =>
         _notifications.Add(1, new KeyValuePair<string, object?>("handler", handler));
 
+    /// <summary>Counts a refusal at the edge unless it was counted where it was decided.</summary>
+    public void Refused(ChatException refusal)
+    {
+        if (!refusal.Counted)
+        {
+            Refused(refusal.Code);
+        }
+    }
+
     public void BudgetRefused(Limits.ChatBudget budget) => _budgetRefusals.Add(1, new KeyValuePair<string, object?>("budget", budget.ToString()));
 
     public void RedisFallback(string what) => _redisFallbacks.Add(1, new KeyValuePair<string, object?>("what", what));

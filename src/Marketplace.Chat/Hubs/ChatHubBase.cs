@@ -76,6 +76,7 @@ public abstract class ChatHubBase : Hub<IChatClient>
         }
 
         await RelayAsync(Groups.RemoveFromGroupAsync(Context.ConnectionId, GroupName(conversationId))).ConfigureAwait(false);
+        await RelayAsync(Groups.RemoveFromGroupAsync(Context.ConnectionId, EvidenceGroupName(conversationId))).ConfigureAwait(false);
         if (await _chat.Presence.LeaveAsync(conversationId, Context.ConnectionId).ConfigureAwait(false))
         {
             var user = await CurrentUserAsync().ConfigureAwait(false);
@@ -176,7 +177,8 @@ public abstract class ChatHubBase : Hub<IChatClient>
     {
         var user = await CurrentUserAsync().ConfigureAwait(false);
         await _chat.Budgets.AcquireAsync(ChatBudget.Join, user.UserId, Context.ConnectionAborted).ConfigureAwait(false);
-        var conversationId = (await _chat.Messaging.OpenAsync(user, Kind, externalId, Context.ConnectionAborted).ConfigureAwait(false)).Id;
+        var opened = await _chat.Messaging.OpenAsync(user, Kind, externalId, Context.ConnectionAborted).ConfigureAwait(false);
+        var conversationId = opened.Id;
         var cap = _chat.Options.Limits.MaxJoinsPerConnection;
         if (!Joined.ContainsKey(conversationId) && Joined.Count >= cap)
         {
@@ -185,7 +187,7 @@ public abstract class ChatHubBase : Hub<IChatClient>
         }
 
         // With the Redis backplane down the group subscription is re-established by the client library when Redis returns.
-        await RelayAsync(Groups.AddToGroupAsync(Context.ConnectionId, GroupName(conversationId), Context.ConnectionAborted)).ConfigureAwait(false);
+        await RelayAsync(Groups.AddToGroupAsync(Context.ConnectionId, GroupFor(opened, user), Context.ConnectionAborted)).ConfigureAwait(false);
         Joined[conversationId] = Kind;
         if (await _chat.Presence.JoinAsync(conversationId, Context.ConnectionId, user.UserId).ConfigureAwait(false))
         {
@@ -198,7 +200,7 @@ public abstract class ChatHubBase : Hub<IChatClient>
             user, conversationId, new HistoryQuery(Limit: _chat.Options.SnapshotPageSize), Context.ConnectionAborted).ConfigureAwait(false);
         var c = current.Conversation;
         return new ChatSnapshot(
-            c.Id, c.Kind, c.TransactionId, c.DisputeId, c.State, ChatTransitionTable.Explain(c.Kind, c.State), current.Relation,
+            c.Id, c.Kind, c.TransactionId, c.DisputeId, c.State, ChatLifecycleMachine.Explain(c.Kind, c.State), current.Relation,
             current.Participants, current.Permissions, c.LastSequence, current.LastReadSequence, current.UnreadCount,
             page.Messages, page.HasMore, await _chat.Presence.OnlineAsync(conversationId).ConfigureAwait(false));
     }
@@ -261,6 +263,17 @@ public abstract class ChatHubBase : Hub<IChatClient>
 
     /// <summary>Names the SignalR group of a conversation.</summary>
     internal static string GroupName(Guid conversationId) => "mpchat:" + conversationId.ToString("N");
+
+    /// <summary>
+    /// Names the group administrators reading a transaction chat as evidence join instead: it gets the chat's messages
+    /// live only while the chat is frozen (the dispute open), so a resumed chat stops reaching them at the resolution.
+    /// </summary>
+    internal static string EvidenceGroupName(Guid conversationId) => "mpchat-evidence:" + conversationId.ToString("N");
+
+    private static string GroupFor(Persistence.ConversationRecord conversation, ChatUser user) =>
+        conversation.Kind == ConversationKind.Transaction && ChatMessagingService.RelationOf(conversation, user) == ChatRelation.Admin
+            ? EvidenceGroupName(conversation.Id)
+            : GroupName(conversation.Id);
 }
 
 /// <summary>Adds <c>GetOrAdd</c> to <see cref="HubCallerContext.Items"/>.</summary>

@@ -1,5 +1,7 @@
 using System.Security.Claims;
 using Marketplace.Chat.Conversations;
+using Marketplace.Chat.Persistence;
+using Marketplace.Chat.Validation;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 
@@ -42,6 +44,8 @@ internal sealed class ChatUserResolver(IOptions<ChatOptions> options, IServicePr
         {
             throw new ChatException(ChatErrorCode.AuthenticationRequired, "Sign in to use the chat.");
         }
+
+        ChatInput.RequireId(userId, "user id", ChatModelConfiguration.UserIdLength);
 
         return new ChatUser(userId, await IsAdminAsync(principal).ConfigureAwait(false));
     }

@@ -14,16 +14,17 @@ internal sealed class HubChatEventSink(
     ILogger<HubChatEventSink> logger) : IChatEventSink
 {
     public Task MessageAddedAsync(ChatConversationInfo conversation, ChatMessage message, CancellationToken cancellationToken) =>
-        Relay(Group(conversation.Kind, conversation.Id).MessageReceived(message));
+        Relay(Readers(conversation, conversation.State).MessageReceived(message));
 
     public Task MessageChangedAsync(ChatConversationInfo conversation, ChatMessage message, CancellationToken cancellationToken) =>
-        Relay(Group(conversation.Kind, conversation.Id).MessageChanged(message));
+        Relay(Readers(conversation, conversation.State).MessageChanged(message));
 
     public Task StateChangedAsync(ChatStateChange change, CancellationToken cancellationToken)
     {
         var c = change.Conversation;
-        return Relay(Group(c.Kind, c.Id).StateChanged(new ConversationStateChanged(
-            c.Id, c.Kind, change.From, change.To, change.Trigger, ChatTransitionTable.Explain(c.Kind, change.To), change.OccurredAt)));
+        // Evidence readers learn of the change that ends their live view (Frozen -> Open/Closed), and of nothing after it.
+        return Relay(Readers(c, change.From ?? change.To).StateChanged(new ConversationStateChanged(
+            c.Id, c.Kind, change.From, change.To, change.Trigger, ChatLifecycleMachine.Explain(c.Kind, change.To), change.OccurredAt)));
     }
 
     public Task ReadPositionChangedAsync(Guid conversationId, string userId, long sequence, CancellationToken cancellationToken)
@@ -54,6 +55,12 @@ internal sealed class HubChatEventSink(
             HubLog.LiveNoticeDropped(logger, ex);
         }
     }
+
+    /// <summary>The parties' group, plus the administrators' evidence group of a transaction chat while it is frozen.</summary>
+    private IChatClient Readers(ChatConversationInfo conversation, ChatState state) =>
+        conversation.Kind == ConversationKind.Transaction && state == ChatState.Frozen
+            ? transactions.Clients.Groups(ChatHubBase.GroupName(conversation.Id), ChatHubBase.EvidenceGroupName(conversation.Id))
+            : Group(conversation.Kind, conversation.Id);
 
     private IChatClient Group(ConversationKind kind, Guid conversationId) => kind == ConversationKind.Transaction
         ? transactions.Clients.Group(ChatHubBase.GroupName(conversationId))

@@ -3,6 +3,7 @@ using Marketplace.Chat.Diagnostics;
 using Marketplace.Chat.Events;
 using Marketplace.Chat.Messages;
 using Marketplace.Chat.Persistence;
+using Marketplace.Chat.Validation;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -10,7 +11,7 @@ using Microsoft.Extensions.Options;
 namespace Marketplace.Chat.Lifecycle;
 
 /// <summary>
-/// Fires lifecycle triggers. Each attempt reads the conversation, asks the transition table, then writes the new state
+/// Fires lifecycle triggers. Each attempt reads the conversation, asks the lifecycle machine, then writes the new state
 /// with a version check (the concurrency token). Losing a race rolls the attempt back and re-evaluates the trigger
 /// against the state that won, so no update is ever lost.
 /// </summary>
@@ -30,7 +31,7 @@ internal sealed class ChatLifecycleService(
         string transactionId, TransactionParties? parties, ChatEventContext? context, CancellationToken cancellationToken)
     {
         RequireId(transactionId, nameof(transactionId));
-        context ??= new ChatEventContext();
+        context = ChatInput.Context(context);
         var key = ChatModelConfiguration.TransactionKey(transactionId);
         var existing = await FindAsync(key, cancellationToken).ConfigureAwait(false);
         if (existing is not null)
@@ -121,7 +122,7 @@ internal sealed class ChatLifecycleService(
     {
         RequireId(transactionId, nameof(transactionId));
         RequireId(disputeId, nameof(disputeId));
-        context ??= new ChatEventContext();
+        context = ChatInput.Context(context);
         var disputeKey = ChatModelConfiguration.DisputeKey(disputeId);
 
         for (var attempt = 1; ; attempt++)
@@ -196,7 +197,7 @@ internal sealed class ChatLifecycleService(
             throw new ChatException(ChatErrorCode.InvalidArgument, "The dispute outcome is not one of CloseTransaction or ResumeTransaction.");
         }
 
-        context ??= new ChatEventContext();
+        context = ChatInput.Context(context);
         for (var attempt = 1; ; attempt++)
         {
             var dispute = await RequireDisputeAsync(disputeId, cancellationToken).ConfigureAwait(false);
@@ -242,7 +243,7 @@ internal sealed class ChatLifecycleService(
     public async Task<LifecycleResult> ReopenDisputeAsync(string disputeId, ChatEventContext? context, CancellationToken cancellationToken)
     {
         RequireId(disputeId, nameof(disputeId));
-        context ??= new ChatEventContext();
+        context = ChatInput.Context(context);
         for (var attempt = 1; ; attempt++)
         {
             var dispute = await RequireDisputeAsync(disputeId, cancellationToken).ConfigureAwait(false);
@@ -293,7 +294,7 @@ internal sealed class ChatLifecycleService(
             var dispute = await store.Conversations.AsNoTracking()
                 .SingleOrDefaultAsync(c => c.Id == disputeConversationId && c.Kind == ConversationKind.Dispute, cancellationToken)
                 .ConfigureAwait(false);
-            if (dispute is null || !admin.IsAdmin)
+            if (dispute is null)
             {
                 return false;
             }
@@ -305,8 +306,15 @@ internal sealed class ChatLifecycleService(
             }
 
             var context = new ChatEventContext(admin.UserId);
-            var decision = ChatTransitionTable.Evaluate(
-                ConversationKind.Dispute, dispute.State, ChatTrigger.AdminJoined, new TransitionFacts(ActorIsAdmin: true));
+            var decision = ChatLifecycleMachine.Evaluate(
+                ConversationKind.Dispute, dispute.State, ChatTrigger.AdminJoined, new TransitionFacts(ActorIsAdmin: admin.IsAdmin));
+            if (!decision.IsPermitted && !admin.IsAdmin)
+            {
+                // The machine's guard refuses a non-administrator while the dispute is open; no other state adds one either.
+                ChatLog.TriggerRefused(logger, nameof(ChatTrigger.AdminJoined), dispute.Id, dispute.State.ToString(), decision.RefusalReason!);
+                return false;
+            }
+
             var now = store.Now();
             var applied = new AppliedChanges();
             try
@@ -375,7 +383,7 @@ internal sealed class ChatLifecycleService(
         string transactionId, ChatTrigger trigger, ChatEventContext? context, CancellationToken cancellationToken)
     {
         RequireId(transactionId, nameof(transactionId));
-        context ??= new ChatEventContext();
+        context = ChatInput.Context(context);
         for (var attempt = 1; ; attempt++)
         {
             var conversation = await RequireTransactionAsync(transactionId, cancellationToken).ConfigureAwait(false);
@@ -517,7 +525,7 @@ internal sealed class ChatLifecycleService(
     }
 
     private static TransitionDecision Evaluate(ConversationRecord conversation, ChatTrigger trigger) =>
-        ChatTransitionTable.Evaluate(conversation.Kind, conversation.State, trigger, new TransitionFacts(ActorIsAdmin: false));
+        ChatLifecycleMachine.Evaluate(conversation.Kind, conversation.State, trigger, new TransitionFacts(ActorIsAdmin: false));
 
     private ChatTransitionRule Permit(ConversationRecord conversation, ChatTrigger trigger)
     {
@@ -529,7 +537,7 @@ internal sealed class ChatLifecycleService(
     {
         ChatLog.TriggerRefused(logger, trigger.ToString(), conversation.Id, conversation.State.ToString(), reason);
         metrics.Refused(ChatErrorCode.TransitionRefused);
-        return new ChatException(ChatErrorCode.TransitionRefused, reason);
+        return new ChatException(ChatErrorCode.TransitionRefused, reason) { Counted = true };
     }
 
     private LifecycleResult Redelivered(ConversationRecord conversation, ChatTrigger trigger)
@@ -602,14 +610,7 @@ internal sealed class ChatLifecycleService(
         }
     }
 
-    private static void RequireId(string? value, string what)
-    {
-        if (string.IsNullOrWhiteSpace(value) || value.Length > ChatModelConfiguration.ExternalIdLength)
-        {
-            throw new ChatException(
-                ChatErrorCode.InvalidArgument, $"The {what} must be between 1 and {ChatModelConfiguration.ExternalIdLength} characters.");
-        }
-    }
+    private static void RequireId(string? value, string what) => ChatInput.RequireId(value, what);
 
     /// <summary>One transition to commit: the conversation as read, the rule to apply, and the dispute outcome if any.</summary>
     private sealed record PlannedTransition(ConversationRecord Snapshot, ChatTransitionRule Rule, DisputeOutcome? Outcome = null);

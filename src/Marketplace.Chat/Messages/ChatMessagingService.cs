@@ -5,6 +5,7 @@ using Marketplace.Chat.Diagnostics;
 using Marketplace.Chat.Events;
 using Marketplace.Chat.Lifecycle;
 using Marketplace.Chat.Persistence;
+using Marketplace.Chat.Validation;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -53,11 +54,16 @@ internal sealed class ChatMessagingService(
     /// </summary>
     internal async Task<ConversationRecord> OpenAsync(ChatUser user, ConversationKind kind, string? externalId, CancellationToken cancellationToken)
     {
+        ChatInput.RequireId(externalId, kind == ConversationKind.Transaction ? "transaction id" : "dispute id");
         var key = kind == ConversationKind.Transaction
             ? ChatModelConfiguration.TransactionKey(externalId ?? "")
             : ChatModelConfiguration.DisputeKey(externalId ?? "");
-        var id = await IdByKeyAsync(key, cancellationToken).ConfigureAwait(false);
-        var (conversation, relation) = await AuthorizeAsync(user, id, ChatAction.Read, cancellationToken).ConfigureAwait(false);
+        // One query, the same for a conversation that exists but is not the user's and for one that does not exist, and
+        // the same decision after it: "not available" takes the same path and the same time either way.
+        RequireUser(user, ChatAction.Read, Guid.Empty);
+        var found = await store.Conversations.AsNoTracking().SingleOrDefaultAsync(c => c.Key == key, cancellationToken).ConfigureAwait(false);
+        var (conversation, relation) = await AuthorizeAsync(user, found, ChatAction.Read, found?.Id ?? Guid.Empty, cancellationToken).ConfigureAwait(false);
+        var id = conversation.Id;
         if (kind == ConversationKind.Dispute && relation == ChatRelation.Admin
             && await lifecycle.JoinAsAdminAsync(id, user, cancellationToken).ConfigureAwait(false))
         {
@@ -212,6 +218,7 @@ internal sealed class ChatMessagingService(
             throw new ChatException(ChatErrorCode.AuthenticationRequired, "Sign in to use the chat.");
         }
 
+        ChatInput.RequireId(user.UserId, "user id", ChatModelConfiguration.UserIdLength);
         var userId = user.UserId;
         var rows = await (
                 from p in store.Participants.AsNoTracking()
@@ -260,6 +267,9 @@ internal sealed class ChatMessagingService(
         {
             throw new ChatException(ChatErrorCode.InvalidArgument, "Ask for messages before a sequence or after it, not both.");
         }
+
+        ChatInput.RequireSequence(query.BeforeSequence, "before sequence");
+        ChatInput.RequireSequence(query.AfterSequence, "after sequence");
 
         await AuthorizeAsync(user, conversationId, ChatAction.Read, cancellationToken).ConfigureAwait(false);
         var limit = Math.Clamp(query.Limit, 1, options.Value.MaxHistoryPageSize);
@@ -403,19 +413,33 @@ internal sealed class ChatMessagingService(
     internal async Task<(ConversationRecord Conversation, ChatRelation Relation)> AuthorizeAsync(
         ChatUser user, Guid conversationId, ChatAction action, CancellationToken ct)
     {
+        RequireUser(user, action, conversationId);
+        var conversation = await store.Conversations.AsNoTracking().SingleOrDefaultAsync(c => c.Id == conversationId, ct).ConfigureAwait(false);
+        return await AuthorizeAsync(user, conversation, action, conversationId, ct).ConfigureAwait(false);
+    }
+
+    private void RequireUser(ChatUser user, ChatAction action, Guid conversationId)
+    {
         if (string.IsNullOrEmpty(user.UserId))
         {
             throw Refused(ChatAccessPolicy.NotAvailable, action, conversationId);
         }
 
-        var conversation = await store.Conversations.AsNoTracking().SingleOrDefaultAsync(c => c.Id == conversationId, ct).ConfigureAwait(false);
+        ChatInput.RequireId(user.UserId, "user id", ChatModelConfiguration.UserIdLength);
+    }
+
+    /// <summary>Decides on a conversation already read (or not found): the same refusal for both when the user is an outsider.</summary>
+    private async Task<(ConversationRecord Conversation, ChatRelation Relation)> AuthorizeAsync(
+        ChatUser user, ConversationRecord? conversation, ChatAction action, Guid conversationId, CancellationToken ct)
+    {
         if (conversation is null)
         {
             throw Refused(ChatAccessPolicy.NotAvailable, action, conversationId);
         }
 
         var relation = RelationOf(conversation, user);
-        var decision = ChatAccessPolicy.Decide(conversation.Kind, conversation.State, relation, action, conversation.HasDispute);
+        var disputed = await EvidenceWindow.IsOpenAsync(store, options.Value, conversation, relation, ct).ConfigureAwait(false);
+        var decision = ChatAccessPolicy.Decide(conversation.Kind, conversation.State, relation, action, disputed);
         if (!decision.Allowed)
         {
             throw Refused(decision, action, conversationId);
@@ -431,8 +455,9 @@ internal sealed class ChatMessagingService(
             .Select(p => new ChatParticipantInfo(p.UserId, p.Role, p.LastReadSequence))
             .ToListAsync(ct).ConfigureAwait(false);
         var relation = RelationOf(conversation, user);
+        var disputed = await EvidenceWindow.IsOpenAsync(store, options.Value, conversation, relation, ct).ConfigureAwait(false);
         var permissions = AllActions.ToDictionary(
-            a => a, a => ChatAccessPolicy.Decide(conversation.Kind, conversation.State, relation, a, conversation.HasDispute));
+            a => a, a => ChatAccessPolicy.Decide(conversation.Kind, conversation.State, relation, a, disputed));
         var lastRead = participants.Find(p => p.UserId == user.UserId)?.LastReadSequence ?? conversation.LastSequence;
         var unread = await UnreadAsync(conversation.Id, user, lastRead, ct).ConfigureAwait(false);
         return new ChatConversationView(conversation.ToInfo(), RoleOf(relation), participants, permissions, lastRead, unread);
@@ -465,11 +490,6 @@ internal sealed class ChatMessagingService(
 
         return (await ProjectAsync([existing], ct).ConfigureAwait(false))[0];
     }
-
-    private async Task<Guid> IdByKeyAsync(string key, CancellationToken ct) =>
-        await store.Conversations.AsNoTracking().Where(c => c.Key == key).Select(c => (Guid?)c.Id)
-            .SingleOrDefaultAsync(ct).ConfigureAwait(false)
-        ?? throw Refused(ChatAccessPolicy.NotAvailable, ChatAction.Read, Guid.Empty);
 
     private async Task<AttachmentRecord?> AttachmentOfAsync(EntryRecord entry, CancellationToken ct) =>
         entry.AttachmentId is { } id
@@ -515,13 +535,13 @@ internal sealed class ChatMessagingService(
     {
         metrics.Refused(ChatErrorCode.AttachmentNotAvailable);
         return new ChatException(
-            ChatErrorCode.AttachmentNotAvailable, "That attachment does not exist, is not yours, or belongs to another conversation.");
+            ChatErrorCode.AttachmentNotAvailable, "That attachment does not exist, is not yours, or belongs to another conversation.") { Counted = true };
     }
 
     private ChatException AttachmentAlreadyUsed()
     {
         metrics.Refused(ChatErrorCode.AttachmentAlreadyUsed);
-        return new ChatException(ChatErrorCode.AttachmentAlreadyUsed, "That attachment was already sent; upload it again to send it again.");
+        return new ChatException(ChatErrorCode.AttachmentAlreadyUsed, "That attachment was already sent; upload it again to send it again.") { Counted = true };
     }
 
     private string CleanText(string? text, bool allowEmpty)
@@ -532,7 +552,9 @@ internal sealed class ChatMessagingService(
             throw new ChatException(ChatErrorCode.MessageTooLong, $"Messages are limited to {max} characters.");
         }
 
+        // Control characters (NUL included) are removed, as ever; what is left must be valid Unicode to be stored.
         var cleaned = MessageText.Clean(text ?? "");
+        ChatInput.RequireStorableText(cleaned, "message");
         if (!allowEmpty && MessageText.IsBlank(cleaned))
         {
             throw new ChatException(ChatErrorCode.MessageEmpty, "The message is empty.");
@@ -554,7 +576,7 @@ internal sealed class ChatMessagingService(
         var code = decision.Code ?? ChatErrorCode.ConversationNotAvailable;
         metrics.Refused(code);
         ChatLog.AccessRefused(logger, action.ToString(), conversationId, code.ToString());
-        return new ChatException(code, decision.Reason ?? ChatAccessPolicy.NotAvailableReason);
+        return new ChatException(code, decision.Reason ?? ChatAccessPolicy.NotAvailableReason) { Counted = true };
     }
 
     internal static ChatRelation RelationOf(ConversationRecord conversation, ChatUser user)

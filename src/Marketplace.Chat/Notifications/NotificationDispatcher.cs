@@ -33,12 +33,14 @@ internal sealed class NotificationDispatcher(
             return;
         }
 
+        var databaseDown = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             int handled;
             try
             {
                 handled = await DispatchOnceAsync(stoppingToken).ConfigureAwait(false);
+                databaseDown = false;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -48,7 +50,17 @@ internal sealed class NotificationDispatcher(
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                ChatLog.DispatchRoundFailed(logger, ex);
+                // An outage is logged once, when it starts, at Warning; anything else is a failure worth its stack trace.
+                if (!ChatFailures.IsUnavailable(ex))
+                {
+                    ChatLog.DispatchRoundFailed(logger, ex);
+                }
+                else if (!databaseDown)
+                {
+                    databaseDown = true;
+                    ChatLog.DispatchPaused(logger, ex.GetBaseException().Message);
+                }
+
                 handled = 0;
             }
 

@@ -3,6 +3,7 @@ using System.Buffers;
 using Marketplace.Chat.Attachments;
 using Marketplace.Chat.Hubs;
 using Marketplace.Chat.Limits;
+using Marketplace.Chat.Validation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -34,9 +35,9 @@ internal static class ChatAttachmentEndpoints
 
     public static void Map(RouteGroupBuilder group)
     {
-        group.MapPost("/conversations/{conversationId:guid}/attachments", UploadAsync);
-        group.MapGet("/attachments/{attachmentId:guid}", context => DownloadAsync(context, preview: false));
-        group.MapGet("/attachments/{attachmentId:guid}/preview", context => DownloadAsync(context, preview: true));
+        group.MapPost("/conversations/{conversationId}/attachments", UploadAsync);
+        group.MapGet("/attachments/{attachmentId}", context => DownloadAsync(context, preview: false));
+        group.MapGet("/attachments/{attachmentId}/preview", context => DownloadAsync(context, preview: true));
     }
 
     private static async Task UploadAsync(HttpContext context)
@@ -48,7 +49,11 @@ internal static class ChatAttachmentEndpoints
         }
         catch (ChatException refusal)
         {
-            result = ChatProblems.ToResult(refusal);
+            result = ChatProblems.Refused(context, refusal);
+        }
+        catch (Exception ex) when (ChatProblems.IsUnavailable(context, ex))
+        {
+            result = ChatProblems.Unavailable(context, ex);
         }
 
         await result.ExecuteAsync(context).ConfigureAwait(false);
@@ -221,16 +226,17 @@ internal static class ChatAttachmentEndpoints
         }
         catch (ChatException refusal)
         {
-            result = ChatProblems.ToResult(refusal);
+            result = ChatProblems.Refused(context, refusal);
+        }
+        catch (Exception ex) when (ChatProblems.IsUnavailable(context, ex))
+        {
+            result = ChatProblems.Unavailable(context, ex);
         }
 
         await result.ExecuteAsync(context).ConfigureAwait(false);
     }
 
-    private static Guid RouteGuid(HttpContext context, string name) =>
-        Guid.TryParse(context.Request.RouteValues[name] as string, out var id)
-            ? id
-            : throw new ChatException(ChatErrorCode.InvalidArgument, $"The {name} is not a GUID.");
+    private static Guid RouteGuid(HttpContext context, string name) => ChatInput.Guid(context.Request.RouteValues[name] as string, name);
 
     /// <summary>Builds the download path from the upload path, so it follows whatever prefix the host mapped.</summary>
     private static string DownloadPath(HttpContext context, Guid attachmentId)

@@ -29,6 +29,11 @@ public static class ChatEndpointRouteBuilderExtensions
         group.MapHub<DisputeChatHub>("/disputes");
         ChatNotificationEndpoints.Map(group);
         ChatAttachmentEndpoints.Map(group);
+        if (endpoints.ServiceProvider.GetService<EvidenceExportMarker>() is not null)
+        {
+            ChatEvidenceEndpoints.Map(group);
+        }
+
         return group;
     }
 }

@@ -1,4 +1,6 @@
+using Marketplace.Chat.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Marketplace.Chat.Routing;
 
@@ -30,4 +32,31 @@ internal static class ChatProblems
         extensions: new Dictionary<string, object?> { ["code"] = refusal.Code.ToString() });
 
     public static Task WriteAsync(HttpContext context, ChatException refusal) => ToResult(refusal).ExecuteAsync(context);
+
+    /// <summary>How long a client is asked to wait before retrying after <see cref="ChatErrorCode.Unavailable"/>, in seconds.</summary>
+    public const int RetryAfterSeconds = 5;
+
+    /// <summary>Counts and logs (Debug, rate-limited) a refusal of an endpoint and turns it into ProblemDetails.</summary>
+    public static IResult Refused(HttpContext context, ChatException refusal)
+    {
+        var services = context.RequestServices;
+        services.GetRequiredService<ChatMetrics>().Refused(refusal);
+        services.GetRequiredService<RefusalLog>().Refused(context.Request.Method + " " + context.Request.Path, refusal.Code);
+        return ToResult(refusal);
+    }
+
+    /// <summary>Answers an infrastructure failure with <c>503 Unavailable</c> and <c>Retry-After</c>, logged once at Warning.</summary>
+    public static IResult Unavailable(HttpContext context, Exception cause)
+    {
+        var services = context.RequestServices;
+        var refusal = ChatFailures.Unavailable();
+        services.GetRequiredService<ChatMetrics>().Refused(refusal);
+        services.GetRequiredService<RefusalLog>().Unavailable(context.Request.Method + " " + context.Request.Path, cause);
+        context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return ToResult(refusal);
+    }
+
+    /// <summary>Tells whether an exception an endpoint caught is an outage to answer with 503 (not the client going away).</summary>
+    public static bool IsUnavailable(HttpContext context, Exception exception) =>
+        !context.RequestAborted.IsCancellationRequested && ChatFailures.IsUnavailable(exception);
 }

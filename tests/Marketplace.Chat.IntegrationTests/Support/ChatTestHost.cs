@@ -49,7 +49,8 @@ public sealed class ChatTestHost : IAsyncDisposable
         Action<ChatOptions>? configure = null,
         TestParties? parties = null,
         bool createSchema = true,
-        Action<ChatBuilder>? chat = null)
+        Action<ChatBuilder>? chat = null,
+        Action<WebApplicationBuilder>? host = null)
     {
         parties ??= new TestParties();
         var logs = new CapturedLogs();
@@ -58,6 +59,7 @@ public sealed class ChatTestHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
         builder.Logging.AddProvider(logs);
+        host?.Invoke(builder);
         builder.Services.AddSingleton(parties);
         builder.Services.AddDbContext<ChatTestDbContext>(o => o.UseNpgsql(connectionString));
         builder.Services.AddAuthentication(TestBearer.SchemeName).AddScheme<AuthenticationSchemeOptions, TestBearer>(TestBearer.SchemeName, null);

@@ -11,7 +11,7 @@ public class ReadmeShould
     public void Show_the_lifecycle_diagram_generated_from_the_transition_table(ConversationKind kind)
     {
         var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md")).ReplaceLineEndings("\n");
-        var block = "```mermaid\n" + ChatTransitionTable.ToMermaid(kind) + "```";
+        var block = "```mermaid\n" + ChatLifecycleMachine.ToMermaid(kind) + "```";
 
         Assert.True(
             readme.Contains(block, StringComparison.Ordinal),

@@ -22,10 +22,10 @@ const hubs = new Set();
 let cleanup = null;
 let rendering = 0;
 
-// Pages register their hub connections here so the header shows their status.
+// Pages register their chat clients here so the header shows their connection status.
 export function trackHub(hub) {
   hubs.add(hub);
-  const off = hub.on("Status", renderStatus);
+  const off = hub.on("status", renderStatus);
   renderStatus();
   return () => { off(); hubs.delete(hub); renderStatus(); };
 }
@@ -34,7 +34,7 @@ const statusEl = h("span", { class: "conn", role: "status", "data-state": "none"
 
 function renderStatus() {
   const order = ["offline", "reconnecting", "connecting", "connected"];
-  const states = [...hubs].map(hub => hub.status);
+  const states = [...hubs].map(hub => (hub.status === "disconnected" ? "offline" : hub.status));
   const worst = order.find(s => states.includes(s));
   statusEl.hidden = !worst;
   statusEl.dataset.state = worst ?? "none";

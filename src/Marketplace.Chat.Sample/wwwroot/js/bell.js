@@ -3,7 +3,7 @@
 import { h, clear } from "./dom.js";
 import { t, shortDate } from "./i18n.js";
 import { api } from "./api.js";
-import { ChatHub } from "./chat/hub.js";
+import { ChatClient } from "/lib/marketplace-chat-client.js";
 
 let hub = null;
 let count = 0;
@@ -69,10 +69,10 @@ function setCount(n) {
 // One connection per signed-in tab, kept across page changes; the library pushes to every connection of the user.
 export async function startNotifications() {
   if (hub) return;
-  hub = new ChatHub("/chat/transactions");
-  hub.on("Notification", push => setCount(push.unreadCount));
-  hub.on("NotificationCountChanged", c => setCount(c.unreadCount));
-  hub.on("Status", status => { if (status === "connected") refresh(); });
+  hub = new ChatClient({ url: "/chat/transactions" });
+  hub.on("notification", push => setCount(push.unreadCount));
+  hub.on("notificationCount", c => setCount(c.unreadCount));
+  hub.on("status", status => { if (status === "connected") refresh(); });
   try { await hub.start(); } catch { /* retries on its own */ }
   await refresh();
 }

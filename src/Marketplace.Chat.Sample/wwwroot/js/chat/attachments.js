@@ -1,34 +1,11 @@
-// Image and file messages: upload over HTTP (multipart, with progress) to POST /chat/conversations/{id}/attachments,
-// then the hub's SendAttachment references the upload. Images render at their stored dimensions (space reserved before
+// Image and file messages as bubbles. The upload (multipart POST with progress) and SendAttachment are the client
+// package's (conversation.upload / sendAttachment). Images render at their stored dimensions (space reserved before
 // the bytes arrive); files are downloaded from GET /chat/attachments/{id}, which the library serves as an attachment.
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
 
-export const UPLOAD_TIMEOUT_MS = 120000;
-
 export const attachments = {
   available: true,
-
-  // Resolves with the stored attachment (ChatAttachmentInfo) or rejects with { code, reason }.
-  upload(conversationId, file, onProgress) {
-    return new Promise((resolve, reject) => {
-      const xhr = new XMLHttpRequest();
-      xhr.open("POST", `/chat/conversations/${encodeURIComponent(conversationId)}/attachments`);
-      xhr.timeout = UPLOAD_TIMEOUT_MS;
-      xhr.responseType = "json";
-      xhr.setRequestHeader("Accept", "application/json");
-      xhr.upload.onprogress = e => { if (e.lengthComputable) onProgress(e.loaded / e.total); };
-      xhr.onload = () => {
-        if (xhr.status >= 200 && xhr.status < 300) resolve(xhr.response);
-        else reject({ code: xhr.response?.code ?? xhr.response?.title ?? `HTTP${xhr.status}`, reason: xhr.response?.detail });
-      };
-      xhr.onerror = () => reject({ code: "offline", reason: "network error" });
-      xhr.ontimeout = () => reject({ code: "Timeout", reason: "upload timed out" });
-      const form = new FormData();
-      form.append("file", file, file.name);
-      xhr.send(form);
-    });
-  },
 
   render(message) {
     const a = message.attachment;

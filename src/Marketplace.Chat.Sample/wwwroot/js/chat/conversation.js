@@ -1,18 +1,19 @@
 // A conversation as one user sees it: participants with presence, state banner, live messages with receipts,
 // typing indicator, composer with inline errors. Everything a user wrote is rendered as text (textContent), never HTML.
+// The chat's client package (@marketplace-chat/client, wwwroot/lib) does the hard parts: messages arrive once and in
+// order across reconnects, sends are queued and retried under one id, refusals come with a code.
 import { h, clear, avatar } from "../dom.js";
 import { t, errorText, systemText, time, dayLabel, onLangChange } from "../i18n.js";
-import { refusal } from "./hub.js";
 import { attachments } from "./attachments.js";
 
-const TYPING_IDLE_MS = 3000;
-const TYPING_REPEAT_MS = 2500;
+// Codes after which the composer's permissions are fetched again (the chat's state moved under the user).
+const STATE_CODES = ["ChatLocked", "ChatFrozen", "ChatClosed", "DisputeResolved", "ReadOnly"];
 
 export class ConversationView {
-  constructor({ hub, key, kind, me, people, readOnly = false, label, onSnapshot }) {
-    Object.assign(this, { hub, key, kind, me, people, readOnly, onSnapshot });
+  constructor({ client, key, kind, me, people, readOnly = false, label, onSnapshot }) {
+    Object.assign(this, { client, key, kind, me, people, readOnly, onSnapshot });
     this.messages = new Map();   // sequence -> message
-    this.pending = new Map();    // client message id -> { id, text, state, error }
+    this.pending = new Map();    // local id -> { id, text, file, progress, state }
     this.reads = new Map();      // userId -> last read sequence
     this.online = new Set();
     this.typing = new Map();     // userId -> timer
@@ -48,8 +49,9 @@ export class ConversationView {
   get conversationId() { return this.snapshot?.conversationId; }
 
   async mount() {
+    this.conversation = await this.client.join(this.key);
+    this.#applySnapshot(this.conversation.snapshot);
     this.#subscribe();
-    this.#applySnapshot(await this.hub.join(this.key));
     this.#renderAll();
     this.#scrollToEnd();
     this.#markRead();
@@ -59,36 +61,37 @@ export class ConversationView {
     this.subscriptions.forEach(off => off());
     document.removeEventListener("visibilitychange", this.onVisible);
     for (const timer of this.typing.values()) clearTimeout(timer);
-    clearTimeout(this.typingIdle);
     clearTimeout(this.readTimer);
+    this.conversation?.stopTyping();
   }
 
   #subscribe() {
-    const mine = payload => payload?.conversationId === this.conversationId;
-    const on = (event, fn) => this.subscriptions.push(this.hub.on(event, fn));
-    on("MessageReceived", m => { if (mine(m)) this.#receive([m]); });
-    on("MessageChanged", m => { if (mine(m)) { this.messages.set(m.sequence, m); this.#renderMessages(); } });
-    on("ReadReceipt", r => { if (mine(r)) { this.reads.set(r.userId, Math.max(this.reads.get(r.userId) ?? 0, r.sequence)); this.#renderMessages(); } });
-    on("Presence", p => { if (mine(p)) { p.isOnline ? this.online.add(p.userId) : this.online.delete(p.userId); this.#renderParticipants(); } });
-    on("Typing", n => { if (mine(n) && n.userId !== this.me.id) this.#showTyping(n.userId, n.isTyping); });
-    on("ParticipantJoined", p => { if (mine(p)) this.#rejoin(); });
-    on("StateChanged", c => { if (mine(c)) this.#rejoin(); });
-    on("Rejoined", ({ key, snapshot }) => { if (key === this.key) { this.#applySnapshot(snapshot); this.#renderAll(); this.#retryPending(); } });
+    const on = (event, fn) => this.subscriptions.push(this.conversation.on(event, fn));
+    // Each message once, in sequence order (the snapshot's first, then live and caught-up ones).
+    let batch = null;
+    on("message", m => {
+      // The snapshot's messages come in one go: render once per batch, not once per message.
+      if (!batch) { batch = []; queueMicrotask(() => { const list = batch; batch = null; this.#receive(list); }); }
+      batch.push(m);
+    });
+    on("change", m => { this.messages.set(m.sequence, m); this.#renderMessages(); });
+    on("readReceipt", r => { this.reads.set(r.userId, Math.max(this.reads.get(r.userId) ?? 0, r.sequence)); this.#renderMessages(); });
+    on("presence", p => { p.isOnline ? this.online.add(p.userId) : this.online.delete(p.userId); this.#renderParticipants(); });
+    on("typing", n => { if (n.userId !== this.me.id) this.#showTyping(n.userId, n.isTyping); });
+    // After a reconnect, a state change or an admin joining: the permissions and participants as they are now.
+    on("snapshot", s => { this.#applySnapshot(s); this.#renderAll(); this.#markRead(); });
   }
 
   async #rejoin() {
     try {
-      this.#applySnapshot(await this.hub.join(this.key));
-      this.#renderAll();
-      this.#markRead();
+      await this.client.join(this.key);
     } catch (error) {
-      this.#showError(refusal(error));
+      this.#showError(error);
     }
   }
 
   #applySnapshot(snapshot) {
     this.snapshot = snapshot;
-    for (const m of snapshot.messages) this.messages.set(m.sequence, m);
     for (const p of snapshot.participants) this.reads.set(p.userId, Math.max(this.reads.get(p.userId) ?? 0, p.lastReadSequence));
     this.online = new Set(snapshot.online);
     this.hasMore = snapshot.hasMoreHistory && !this.olderLoaded;
@@ -99,7 +102,6 @@ export class ConversationView {
     const nearEnd = this.scrollEl.scrollHeight - this.scrollEl.scrollTop - this.scrollEl.clientHeight < 80;
     for (const m of list) {
       this.messages.set(m.sequence, m);
-      this.pending.delete(m.id);
       if (m.senderId) this.#showTyping(m.senderId, false);
     }
     this.#renderMessages();
@@ -226,7 +228,9 @@ export class ConversationView {
         h("span", { class: "msg-foot" },
           p.state === "failed"
             ? [h("span", { class: "failed-label", text: `⚠ ${t("failed")} · ` }),
-              h("button", { type: "button", class: "link-button", text: t("retry"), on: { click: () => this.#deliver(p) } })]
+              h("button", { type: "button", class: "link-button", text: t("retry"), on: { click: () => this.#deliver(p) } }),
+              h("span", { text: " · " }),
+              h("button", { type: "button", class: "link-button", text: t("cancel"), on: { click: () => { this.pending.delete(p.id); this.#renderMessages(); } } })]
             : h("span", { text: t("sending") }))));
   }
 
@@ -254,20 +258,8 @@ export class ConversationView {
     this.textarea.style.height = "auto";
     this.textarea.style.height = `${Math.min(this.textarea.scrollHeight, 160)}px`;
     this.#hideError();
-    const now = Date.now();
-    if (this.textarea.value.trim() && now - (this.typingSentAt ?? 0) > TYPING_REPEAT_MS) {
-      this.typingSentAt = now;
-      this.hub.invoke("Typing", this.conversationId, true).catch(() => {});
-    }
-    clearTimeout(this.typingIdle);
-    this.typingIdle = setTimeout(() => this.#stopTyping(), TYPING_IDLE_MS);
-  }
-
-  #stopTyping() {
-    clearTimeout(this.typingIdle);
-    if (!this.typingSentAt) return;
-    this.typingSentAt = 0;
-    this.hub.invoke("Typing", this.conversationId, false).catch(() => {});
+    // The client throttles: at most one Typing(true) per interval, Typing(false) once idle.
+    if (this.textarea.value.trim()) this.conversation?.typing();
   }
 
   #send() {
@@ -277,7 +269,6 @@ export class ConversationView {
     this.pending.set(p.id, p);
     this.textarea.value = "";
     this.textarea.style.height = "auto";
-    this.#stopTyping();
     this.#renderMessages();
     this.#scrollToEnd();
     this.#deliver(p);
@@ -296,37 +287,33 @@ export class ConversationView {
   }
 
   async #upload(p) {
-    if (p.attachmentId) return;
-    const info = await attachments.upload(this.conversationId, p.file, progress => {
-      p.progress = progress;
-      const bar = this.logEl.querySelector(`[data-pending="${p.id}"] progress`);
-      if (bar) bar.value = Math.round(progress * 100);
+    if (p.attachment) return;
+    p.attachment = await this.conversation.upload(p.file, {
+      onProgress: ({ fraction }) => {
+        p.progress = fraction;
+        const bar = this.logEl.querySelector(`[data-pending="${p.id}"] progress`);
+        if (bar) bar.value = Math.round(fraction * 100);
+      },
     });
-    p.attachmentId = info.id;
   }
 
-  // The same client id on every attempt: a retry after a dropped connection is stored once.
+  // The client queues the send while offline and retries it under one id until stored or refused.
   async #deliver(p) {
     p.state = "sending";
     this.#renderMessages();
     try {
       if (p.file) await this.#upload(p);
-      const stored = p.file
-        ? await this.hub.invoke("SendAttachment", this.conversationId, p.id, p.attachmentId, p.text || null)
-        : await this.hub.invoke("Send", this.conversationId, p.id, p.text);
+      if (p.file) await this.conversation.sendAttachment(p.attachment, p.text || null);
+      else await this.conversation.send(p.text);
+      this.pending.delete(p.id);
       this.#hideError();
-      this.#receive([stored]);
+      this.#renderMessages();
     } catch (error) {
-      const r = error.offline ? { code: "offline" } : error.code ? error : refusal(error);
       p.state = "failed";
       this.#renderMessages();
-      this.#showError(r);
-      if (["ChatLocked", "ChatFrozen", "ChatClosed", "DisputeResolved", "ReadOnly"].includes(r.code)) this.#rejoin();
+      this.#showError(error);
+      if (STATE_CODES.includes(error.code)) this.#rejoin();
     }
-  }
-
-  #retryPending() {
-    for (const p of this.pending.values()) if (p.state === "failed") this.#deliver(p);
   }
 
   #showError({ code, reason }) {
@@ -343,7 +330,7 @@ export class ConversationView {
   async #loadOlder() {
     const oldest = Math.min(...this.messages.keys());
     try {
-      const page = await this.hub.invoke("History", this.conversationId, oldest, null, 50);
+      const page = await this.conversation.history(oldest, 50);
       const height = this.scrollEl.scrollHeight;
       for (const m of page.messages) this.messages.set(m.sequence, m);
       this.hasMore = page.hasMore;
@@ -351,19 +338,19 @@ export class ConversationView {
       this.#renderMessages();
       this.scrollEl.scrollTop = this.scrollEl.scrollHeight - height;
     } catch (error) {
-      this.#showError(refusal(error));
+      this.#showError(error);
     }
   }
 
   #markRead() {
     if (this.readOnly || !this.snapshot || document.visibilityState !== "visible") return;
     if (this.snapshot.permissions?.MarkRead?.allowed === false) return;
-    const newest = Math.max(0, ...this.messages.keys());
+    const newest = Math.max(this.conversation?.lastSequence ?? 0, ...this.messages.keys());
     if (newest <= (this.reads.get(this.me.id) ?? 0)) return;
     clearTimeout(this.readTimer);
     this.readTimer = setTimeout(async () => {
       try {
-        await this.hub.invoke("MarkRead", this.conversationId, newest);
+        await this.conversation.markRead(newest);
         this.reads.set(this.me.id, newest);
       } catch { /* best effort: the next message tries again */ }
     }, 250);

@@ -4,7 +4,7 @@ import { h, clear, avatar } from "../dom.js";
 import { t, price, shortDate, errorText } from "../i18n.js";
 import { api, ApiError } from "../api.js";
 import { loadPeople } from "../session.js";
-import { ChatHub } from "../chat/hub.js";
+import { ChatClient } from "/lib/marketplace-chat-client.js";
 import { ConversationView } from "../chat/conversation.js";
 
 export const name = "dispute";
@@ -17,8 +17,8 @@ export async function render(main, [disputeId], { me, toast, trackHub }) {
   }
   const people = await loadPeople();
 
-  const disputeHub = new ChatHub("/chat/disputes");
-  const evidenceHub = new ChatHub("/chat/transactions");
+  const disputeHub = new ChatClient({ url: "/chat/disputes" });
+  const evidenceHub = new ChatClient({ url: "/chat/transactions" });
   const untrack = [trackHub(disputeHub), trackHub(evidenceHub)];
 
   const headerEl = h("header", { class: "dispute-header" });
@@ -85,11 +85,38 @@ export async function render(main, [disputeId], { me, toast, trackHub }) {
   };
   renderInfo();
 
-  const chat = new ConversationView({ hub: disputeHub, key: disputeId, kind: "Dispute", me, people, label: t("disputeChat") });
-  const evidence = new ConversationView({ hub: evidenceHub, key: dispute.orderId, kind: "Transaction", me, people, readOnly: true, label: t("evidenceTitle") });
-  const asWritten = logAsWritten(evidenceHub, () => evidence.conversationId, people);
-  disputeHub.on("StateChanged", async c => {
-    if (c.conversationId !== chat.conversationId) return;
+  // Admins download the signed evidence bundle (GET {prefix}/disputes/{id}/evidence); a refusal arrives as ProblemDetails.
+  const exportEl = me.isAdmin ? h("section", { class: "card pad export-evidence" },
+    h("button", {
+      type: "button", class: "button", id: "export-evidence", text: t("exportEvidence"),
+      on: {
+        click: async e => {
+          const button = e.currentTarget;
+          button.disabled = true;
+          try {
+            const response = await fetch(`/chat/disputes/${encodeURIComponent(disputeId)}/evidence`, { credentials: "same-origin" });
+            if (!response.ok) {
+              const problem = await response.json().catch(() => ({}));
+              throw new ApiError(response.status, problem.code, problem.detail ?? response.statusText);
+            }
+            const name = /filename="?([^";]+)"?/.exec(response.headers.get("Content-Disposition") ?? "")?.[1] ?? `evidence-${disputeId}.zip`;
+            const link = h("a", { href: URL.createObjectURL(await response.blob()), download: name });
+            link.click();
+            setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+          } catch (error) {
+            toast(error instanceof ApiError ? errorText(error.code, error.message) : error.message, "error");
+          } finally {
+            button.disabled = false;
+          }
+        },
+      },
+    }),
+    h("p", { class: "muted small", text: t("exportEvidenceHint") })) : null;
+
+  const chat = new ConversationView({ client: disputeHub, key: disputeId, kind: "Dispute", me, people, label: t("disputeChat") });
+  const evidence = new ConversationView({ client: evidenceHub, key: dispute.orderId, kind: "Transaction", me, people, readOnly: true, label: t("evidenceTitle") });
+  const asWritten = logAsWritten(evidence, people);
+  const followState = () => chat.conversation.on("stateChanged", async () => {
     dispute = await api.get(`/api/disputes/${encodeURIComponent(disputeId)}`);
     renderInfo();
   });
@@ -101,6 +128,7 @@ export async function render(main, [disputeId], { me, toast, trackHub }) {
       h("aside", { class: "dispute-side" },
         infoEl,
         resolveEl,
+        exportEl,
         h("section", { class: "card evidence" },
           h("h2", { class: "pane-title", text: t("evidenceTitle") }),
           h("p", { class: "muted small", text: t("evidenceHint") }),
@@ -109,8 +137,8 @@ export async function render(main, [disputeId], { me, toast, trackHub }) {
 
   await Promise.allSettled([disputeHub.start(), evidenceHub.start()]);
   await Promise.allSettled([
-    chat.mount().catch(error => chat.element.replaceChildren(h("p", { class: "form-error", role: "alert", text: error.message }))),
-    evidence.mount().catch(error => evidence.element.replaceChildren(h("p", { class: "muted", text: errorText(/(\w+):/.exec(error.message)?.[1], error.message) }))),
+    chat.mount().then(followState, error => chat.element.replaceChildren(h("p", { class: "form-error", role: "alert", text: errorText(error.code, error.reason ?? error.message) }))),
+    evidence.mount().catch(error => evidence.element.replaceChildren(h("p", { class: "muted", text: errorText(error.code, error.reason ?? error.message) }))),
   ]);
 
   return async () => {
@@ -123,14 +151,14 @@ export async function render(main, [disputeId], { me, toast, trackHub }) {
 
 // Administrators only: the transaction chat's log as written (IChatMessaging.GetEvidenceAsync, hub method "Evidence"):
 // originals of edited messages, texts of deleted ones, each edit and deletion as its own entry, and the chain's verdict.
-function logAsWritten(hub, conversationId, people) {
+function logAsWritten(evidence, people) {
   const list = h("ol", { class: "evidence-log", "aria-label": t("logAsWritten") });
   const verdict = h("p", { class: "evidence-verdict small" });
   const who = e => e.senderId ? `${people.get(e.senderId)?.name ?? e.senderId} (${t(`role_${e.senderRole}`)})` : t("logSystem");
   const show = async button => {
     button.disabled = true;
     try {
-      const log = await hub.invoke("Evidence", conversationId());
+      const log = await evidence.conversation.evidence();
       const v = log.verification;
       verdict.className = `evidence-verdict small ${v.isIntact ? "intact" : "broken"}`;
       verdict.textContent = v.isIntact
@@ -146,7 +174,7 @@ function logAsWritten(hub, conversationId, people) {
         e.text == null ? null : h("p", { class: "written", text: e.text }))));
     } catch (error) {
       verdict.className = "evidence-verdict small broken";
-      verdict.textContent = errorText(/(\w+):/.exec(error.message)?.[1], error.message);
+      verdict.textContent = errorText(error.code, error.reason ?? error.message);
     } finally {
       button.disabled = false;
     }

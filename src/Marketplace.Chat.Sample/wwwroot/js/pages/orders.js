@@ -3,7 +3,7 @@ import { h, clear } from "../dom.js";
 import { t, price, shortDate, systemText, errorText } from "../i18n.js";
 import { api, ApiError } from "../api.js";
 import { loadPeople } from "../session.js";
-import { ChatHub } from "../chat/hub.js";
+import { ChatClient } from "/lib/marketplace-chat-client.js";
 import { ConversationView } from "../chat/conversation.js";
 
 export const name = "orders";
@@ -11,8 +11,8 @@ const LIVE_LIST_LIMIT = 15;
 
 export async function render(main, [orderId], { me, navigate, toast, trackHub }) {
   const [orders, people] = await Promise.all([api.get("/api/orders"), loadPeople()]);
-  const hub = new ChatHub("/chat/transactions");
-  const untrack = trackHub(hub);
+  const client = new ChatClient({ url: "/chat/transactions" });
+  const untrack = trackHub(client);
   const byConversation = new Map(orders.filter(o => o.chat).map(o => [o.chat.conversationId, o]));
   let view = null;
 
@@ -51,19 +51,23 @@ export async function render(main, [orderId], { me, navigate, toast, trackHub })
   };
   renderList();
 
-  hub.on("MessageReceived", m => {
-    const o = byConversation.get(m.conversationId);
-    if (!o || m.kind === "Edit" || m.kind === "Deletion") return; // a change, not a new message: the list keeps its preview
-    o.chat.lastMessage = m;
-    const active = o.id === orderId && document.visibilityState === "visible";
-    if (!active && m.senderId !== me.id) o.chat.unread += 1;
-    renderList();
-  });
-  hub.on("StateChanged", c => {
-    const o = byConversation.get(c.conversationId);
-    if (o) { o.chat.state = c.to; renderList(); }
-    if (o && o.id === orderId) refreshHeader();
-  });
+  // Each joined chat moves its list entry live: new messages (after those the list already counted) and state changes.
+  const followInList = conversation => {
+    const counted = conversation.snapshot.lastSequence;
+    conversation.on("message", m => {
+      const o = byConversation.get(m.conversationId);
+      if (!o || m.sequence <= counted) return; // the client never hands Edit/Deletion entries over as messages
+      o.chat.lastMessage = m;
+      const active = o.id === orderId && document.visibilityState === "visible";
+      if (!active && m.senderId !== me.id) o.chat.unread += 1;
+      renderList();
+    });
+    conversation.on("stateChanged", ({ change }) => {
+      const o = byConversation.get(change.conversationId);
+      if (o) { o.chat.state = change.to; renderList(); }
+      if (o && o.id === orderId) refreshHeader();
+    });
+  };
 
   let headerEl = h("div");
   const refreshHeader = async () => {
@@ -80,16 +84,16 @@ export async function render(main, [orderId], { me, navigate, toast, trackHub })
   };
 
   try {
-    await hub.start();
+    await client.start();
   } catch {
-    // Offline at first: the hub keeps retrying and rejoins on its own.
+    // Offline at first: the client keeps retrying and joins once connected.
   }
 
   if (orderId) {
     pane.append(h("a", { href: "/orders", class: "back-link", "data-link": true, text: `← ${t("back")}` }), headerEl);
     await refreshHeader();
     view = new ConversationView({
-      hub, key: orderId, kind: "Transaction", me, people, label: t("ordersTitle"),
+      client, key: orderId, kind: "Transaction", me, people, label: t("ordersTitle"),
       onSnapshot: s => {
         const o = byConversation.get(s.conversationId) ?? orders.find(x => x.id === orderId);
         if (o?.chat) { o.chat.unread = 0; o.chat.state = s.state; renderList(); }
@@ -98,8 +102,9 @@ export async function render(main, [orderId], { me, navigate, toast, trackHub })
     pane.append(view.element);
     try {
       await view.mount();
+      followInList(view.conversation);
     } catch (error) {
-      view.element.replaceChildren(h("p", { class: "form-error", role: "alert", text: errorText(/(\w+):/.exec(error.message)?.[1], error.message) }));
+      view.element.replaceChildren(h("p", { class: "form-error", role: "alert", text: errorText(error.code, error.reason ?? error.message) }));
     }
   } else {
     pane.append(h("div", { class: "pane-placeholder" },
@@ -109,13 +114,13 @@ export async function render(main, [orderId], { me, navigate, toast, trackHub })
 
   // The other chats of the list are joined too, so their unread badges and previews move live.
   for (const o of orders.filter(x => x.chat && x.id !== orderId).slice(0, LIVE_LIST_LIMIT)) {
-    hub.join(o.id).catch(() => {});
+    client.join(o.id).then(followInList, () => {});
   }
 
   return async () => {
     view?.destroy();
     untrack();
-    await hub.stop();
+    await client.stop();
   };
 }
 

@@ -1,0 +1,10 @@
+export { ChatClient, Conversation } from "./client.js";
+export type { SendOptions, ChatClientOptions, ChatClientEvents, ConversationEvents, ConnectionStatus } from "./client.js";
+export { ChatError, toChatError } from "./errors.js";
+export type { ChatErrorCode, ClientErrorCode } from "./errors.js";
+export { SequenceOrder } from "./ordering.js";
+export type { AcceptResult } from "./ordering.js";
+export type { UploadBody, UploadOptions, UploadProgress } from "./upload.js";
+export type { Listener } from "./emitter.js";
+export { HttpTransportType, LogLevel } from "@microsoft/signalr";
+export type * from "./types.js";

@@ -1,0 +1,3 @@
+using Marketplace.Chat.EvidenceVerifier;
+
+return await VerifierCommand.RunAsync(args, Console.Out, Console.Error);
