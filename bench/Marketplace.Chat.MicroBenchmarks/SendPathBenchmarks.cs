@@ -1,7 +1,6 @@
 using System.Reflection;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Running;
-using Marketplace.Chat;
 using Marketplace.Chat.Access;
 using Marketplace.Chat.Conversations;
 using Marketplace.Chat.Lifecycle;

@@ -1,3 +1,4 @@
+using Marketplace.Chat.EmbeddedPostgres;
 using Marketplace.Chat.Sample;
 using Marketplace.Chat.Sample.Chat;
 using Marketplace.Chat.Sample.Data;

@@ -1,3 +1,4 @@
+using Marketplace.Chat.EmbeddedPostgres;
 using Marketplace.Chat.Sample.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;

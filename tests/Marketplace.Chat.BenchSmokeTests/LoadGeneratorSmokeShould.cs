@@ -1,4 +1,3 @@
-using Marketplace.Chat.LoadGenerator;
 using Marketplace.Chat.LoadGenerator.Driver;
 using Xunit.Abstractions;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Marketplace.Chat.BrowserTests.Infrastructure;
-using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
 namespace Marketplace.Chat.BrowserTests;

@@ -1,5 +1,4 @@
 using Marketplace.Chat.BrowserTests.Infrastructure;
-using Marketplace.Chat.Sample.Hosting;
 using Marketplace.Chat.Sample.Data;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -19,7 +18,7 @@ public sealed class MigrationsShould(MigrationsShould.ClusterFixture site) : ICl
     {
         // The model includes the library's tables (modelBuilder.AddMarketplaceChat): a package update that changes them
         // fails here until `dotnet ef migrations add` has been run (see the README's "Upgrading").
-        using var db = Context("unused");
+        using var db = Context(site.Cluster.ConnectionString("unused"));
         Assert.False(
             db.Database.HasPendingModelChanges(),
             "The sample's model has changes that no migration covers: run " +
@@ -35,15 +34,16 @@ public sealed class MigrationsShould(MigrationsShould.ClusterFixture site) : ICl
         var suffix = Guid.NewGuid().ToString("N")[..8];
         var migrated = "migrated_" + suffix;
         var created = "created_" + suffix;
-        await site.Cluster.CreateDatabaseAsync(migrated, ct);
+        // Migrated as the sample runs them: by a role that owns its database but is no superuser and cannot create databases.
+        var migratedAsApplication = await site.Cluster.CreateApplicationDatabaseAsync(migrated, "migrations_app", ct);
         await site.Cluster.CreateDatabaseAsync(created, ct);
 
-        await using (var db = Context(migrated))
+        await using (var db = Context(migratedAsApplication))
         {
             await db.Database.MigrateAsync(ct);
         }
 
-        await using (var db = Context(created))
+        await using (var db = Context(site.Cluster.ConnectionString(created)))
         {
             await db.Database.EnsureCreatedAsync(ct);
             var script = Path.Combine(Repository.Root, "artifacts", "migrations", "ensure-created.sql");
@@ -63,9 +63,9 @@ public sealed class MigrationsShould(MigrationsShould.ClusterFixture site) : ICl
         Assert.Contains(fromModel, l => l.StartsWith("column chat.chat_entries.", StringComparison.Ordinal));
     }
 
-    private SampleDbContext Context(string database) => new(
+    private static SampleDbContext Context(string connectionString) => new(
         new DbContextOptionsBuilder<SampleDbContext>()
-            .UseNpgsql(site.Cluster.ConnectionString(database))
+            .UseNpgsql(connectionString)
             .Options);
 
     /// <summary>Lists tables' columns (type, length, nullability, default, identity), indexes and constraints, one line each.</summary>

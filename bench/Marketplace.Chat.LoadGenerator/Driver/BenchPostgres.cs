@@ -1,5 +1,5 @@
 using System.Globalization;
-using Marketplace.Chat.Sample.Hosting;
+using Marketplace.Chat.EmbeddedPostgres;
 using Npgsql;
 
 namespace Marketplace.Chat.LoadGenerator.Driver;

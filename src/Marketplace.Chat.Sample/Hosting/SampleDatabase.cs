@@ -1,3 +1,4 @@
+using Marketplace.Chat.EmbeddedPostgres;
 using Marketplace.Chat.Sample.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -11,6 +12,9 @@ namespace Marketplace.Chat.Sample.Hosting;
 public sealed partial class SampleDatabase : IAsyncDisposable
 {
     private const string EmbeddedDatabase = "marketplace";
+
+    // The site connects as a role that owns its database but is no superuser and cannot create databases or roles.
+    private const string EmbeddedRole = "marketplace_app";
 
     private readonly PostgresCluster? _embedded;
 
@@ -38,9 +42,10 @@ public sealed partial class SampleDatabase : IAsyncDisposable
         var embedded = await PostgresCluster.StartAsync(
             new PostgresClusterOptions { DataDirectory = dataDirectory, Port = builder.Configuration.GetValue("Sample:PostgresPort", 0) },
             cancellationToken);
+        string connectionString;
         try
         {
-            await embedded.CreateDatabaseAsync(EmbeddedDatabase, cancellationToken);
+            connectionString = await embedded.CreateApplicationDatabaseAsync(EmbeddedDatabase, EmbeddedRole, cancellationToken);
         }
         catch
         {
@@ -49,7 +54,7 @@ public sealed partial class SampleDatabase : IAsyncDisposable
         }
 
         Console.WriteLine($"Embedded PostgreSQL is running on 127.0.0.1:{embedded.Port} (data in {embedded.DataDirectory}).");
-        return new SampleDatabase(embedded.ConnectionString(EmbeddedDatabase), embedded);
+        return new SampleDatabase(connectionString, embedded);
     }
 
     /// <summary>Applies the migrations and adds the demo data that is missing.</summary>
@@ -60,8 +65,9 @@ public sealed partial class SampleDatabase : IAsyncDisposable
         if (_embedded is not null && await SchemaPredatesMigrationsAsync(db, ct))
         {
             // The first minimal sample created its private database with EnsureCreated: start that demo database afresh.
+            // Its role owns the database but may not create one, so the schemas are emptied rather than the database dropped.
             LogRecreatingLegacyDatabase(app.Logger);
-            await db.Database.EnsureDeletedAsync(ct);
+            await db.Database.ExecuteSqlRawAsync("drop schema if exists chat cascade; drop schema public cascade; create schema public;", ct);
         }
 
         await db.Database.MigrateAsync(ct);

@@ -7,13 +7,13 @@ namespace Marketplace.Chat.Access;
 public readonly record struct AccessDecision(bool Allowed, ChatErrorCode? Code, string? Reason)
 {
     /// <summary>Gets the decision that allows the action.</summary>
-    public static AccessDecision Allow { get; } = new(true, null, null);
+    internal static AccessDecision Allow { get; } = new(true, null, null);
 
     /// <summary>Creates a refusal.</summary>
-    public static AccessDecision Deny(ChatErrorCode code, string reason) => new(false, code, reason);
+    internal static AccessDecision Deny(ChatErrorCode code, string reason) => new(false, code, reason);
 
     /// <summary>Throws the refusal as a <see cref="ChatException"/> when the action is not allowed.</summary>
-    public void ThrowIfDenied()
+    internal void ThrowIfDenied()
     {
         if (!Allowed)
         {

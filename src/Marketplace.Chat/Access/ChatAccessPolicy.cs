@@ -8,7 +8,7 @@ namespace Marketplace.Chat.Access;
 /// read, never write, the transaction chat of a disputed transaction, and they alone read either log as written
 /// (the evidence view); everyone else learns nothing.
 /// </summary>
-public static class ChatAccessPolicy
+internal static class ChatAccessPolicy
 {
     /// <summary>The reason given to outsiders, identical whether or not the conversation exists.</summary>
     public const string NotAvailableReason = "This conversation does not exist or you are not a member of it.";

@@ -2,9 +2,10 @@ using System.Text.Json.Serialization;
 
 namespace Marketplace.Chat.Access;
 
-/// <summary>Says how a user relates to a conversation, before its state is considered.</summary>
+/// <summary>Says how a user relates to a conversation, before its state is considered (the access policy's input).</summary>
+/// <remarks>Hosts see <see cref="Conversations.ParticipantRole"/>: an outsider is never shown a conversation.</remarks>
 [JsonConverter(typeof(JsonStringEnumConverter<ChatRelation>))]
-public enum ChatRelation
+internal enum ChatRelation
 {
     /// <summary>Neither a party nor an administrator (or the conversation does not exist).</summary>
     Outsider = 0,

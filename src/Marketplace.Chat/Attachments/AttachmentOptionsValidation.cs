@@ -10,50 +10,50 @@ internal static class AttachmentOptionsValidation
     /// <summary>Adds one sentence per problem to <paramref name="failures"/>.</summary>
     public static void Validate(AttachmentOptions options, List<string> failures)
     {
-        const string Prefix = "ChatOptions.Attachments.";
+        const string prefix = "ChatOptions.Attachments.";
         if (options.MaxImageBytes is < 1 or > MaxImageBytesCeiling)
         {
-            failures.Add($"{Prefix}{nameof(options.MaxImageBytes)} must be between 1 and {MaxImageBytesCeiling} (was {options.MaxImageBytes}).");
+            failures.Add($"{prefix}{nameof(options.MaxImageBytes)} must be between 1 and {MaxImageBytesCeiling} (was {options.MaxImageBytes}).");
         }
 
         if (options.MaxFileBytes < 1)
         {
-            failures.Add($"{Prefix}{nameof(options.MaxFileBytes)} must be at least 1 (was {options.MaxFileBytes}).");
+            failures.Add($"{prefix}{nameof(options.MaxFileBytes)} must be at least 1 (was {options.MaxFileBytes}).");
         }
 
         if (options.MaxImagePixels < 1 || options.MaxArchiveExpandedBytes < 1 || options.MaxArchiveEntries < 1)
         {
-            failures.Add($"{Prefix}MaxImagePixels, MaxArchiveExpandedBytes and MaxArchiveEntries must be at least 1.");
+            failures.Add($"{prefix}MaxImagePixels, MaxArchiveExpandedBytes and MaxArchiveEntries must be at least 1.");
         }
 
         if (!(options.MaxArchiveCompressionRatio >= 1))
         {
-            failures.Add($"{Prefix}{nameof(options.MaxArchiveCompressionRatio)} must be at least 1 (was {options.MaxArchiveCompressionRatio}).");
+            failures.Add($"{prefix}{nameof(options.MaxArchiveCompressionRatio)} must be at least 1 (was {options.MaxArchiveCompressionRatio}).");
         }
 
-        CheckSupported(options.AllowedImageTypes, AttachmentInspector.SupportedImageTypes, Prefix + nameof(options.AllowedImageTypes), failures);
-        CheckSupported(options.AllowedFileTypes, AttachmentInspector.SupportedFileTypes, Prefix + nameof(options.AllowedFileTypes), failures);
+        CheckSupported(options.AllowedImageTypes, AttachmentInspector.SupportedImageTypes, prefix + nameof(options.AllowedImageTypes), failures);
+        CheckSupported(options.AllowedFileTypes, AttachmentInspector.SupportedFileTypes, prefix + nameof(options.AllowedFileTypes), failures);
 
         if (options.StorageRoot is not null && (string.IsNullOrWhiteSpace(options.StorageRoot) || options.StorageRoot.IndexOfAny(Path.GetInvalidPathChars()) >= 0))
         {
-            failures.Add($"{Prefix}{nameof(options.StorageRoot)} must be a folder path, or null for App_Data/chat-attachments under the content root.");
+            failures.Add($"{prefix}{nameof(options.StorageRoot)} must be a folder path, or null for App_Data/chat-attachments under the content root.");
         }
 
         if (options.UnreferencedUploadLifetime <= TimeSpan.Zero)
         {
-            failures.Add($"{Prefix}{nameof(options.UnreferencedUploadLifetime)} must be positive (was {options.UnreferencedUploadLifetime}).");
+            failures.Add($"{prefix}{nameof(options.UnreferencedUploadLifetime)} must be positive (was {options.UnreferencedUploadLifetime}).");
         }
 
         if (options.CleanupInterval <= TimeSpan.Zero)
         {
-            failures.Add($"{Prefix}{nameof(options.CleanupInterval)} must be positive (was {options.CleanupInterval}).");
+            failures.Add($"{prefix}{nameof(options.CleanupInterval)} must be positive (was {options.CleanupInterval}).");
         }
 
-        ValidateInspection(options, Prefix, failures);
+        ValidateInspection(options, prefix, failures);
 
         if (options.MaxPendingUploadsPerUser < 1)
         {
-            failures.Add($"{Prefix}{nameof(options.MaxPendingUploadsPerUser)} must be at least 1 (was {options.MaxPendingUploadsPerUser}).");
+            failures.Add($"{prefix}{nameof(options.MaxPendingUploadsPerUser)} must be at least 1 (was {options.MaxPendingUploadsPerUser}).");
         }
     }
 

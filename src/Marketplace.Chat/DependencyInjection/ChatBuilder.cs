@@ -140,6 +140,18 @@ public sealed class ChatBuilder
         return this;
     }
 
+    /// <summary>
+    /// Keeps attachment bytes in <typeparamref name="TStore"/> instead of the built-in file-system store
+    /// (a singleton; the chat generates nothing but keys through it and decides access itself).
+    /// </summary>
+    public ChatBuilder AddAttachmentStore<TStore>()
+        where TStore : class, Marketplace.Chat.Attachments.IChatAttachmentStore
+    {
+        Services.RemoveAll<Marketplace.Chat.Attachments.IChatAttachmentStore>();
+        Services.AddSingleton<Marketplace.Chat.Attachments.IChatAttachmentStore, TStore>();
+        return this;
+    }
+
     /// <summary>Changes the chat's options after <c>AddMarketplaceChat</c>.</summary>
     public ChatBuilder Configure(Action<Marketplace.Chat.ChatOptions> configure)
     {

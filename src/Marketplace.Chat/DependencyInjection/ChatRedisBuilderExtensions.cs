@@ -1,4 +1,3 @@
-using Marketplace.Chat;
 using Marketplace.Chat.Hubs;
 using Marketplace.Chat.Limits;
 using Marketplace.Chat.Presence;

@@ -3,13 +3,13 @@ using Marketplace.Chat.Access;
 using Marketplace.Chat.DependencyInjection;
 using Marketplace.Chat.Diagnostics;
 using Marketplace.Chat.Events;
-using Marketplace.Chat.Lifecycle;
-using Marketplace.Chat.Messages;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Marketplace.Chat.Hubs;
+using Marketplace.Chat.Lifecycle;
 using Marketplace.Chat.Limits;
+using Marketplace.Chat.Messages;
 using Marketplace.Chat.Presence;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,6 @@
 using Marketplace.Chat.Conversations;
 using Marketplace.Chat.Diagnostics;
+using Marketplace.Chat.Lifecycle;
 using Marketplace.Chat.Messages;
 using Microsoft.Extensions.Logging;
 

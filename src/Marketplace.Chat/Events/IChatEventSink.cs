@@ -1,4 +1,5 @@
 using Marketplace.Chat.Conversations;
+using Marketplace.Chat.Lifecycle;
 using Marketplace.Chat.Messages;
 
 namespace Marketplace.Chat.Events;

@@ -47,7 +47,7 @@ public sealed record ParticipantJoined(Guid ConversationId, string UserId, Parti
 /// <param name="DisputeId">The host's dispute id, for dispute chats.</param>
 /// <param name="State">The current state.</param>
 /// <param name="StateExplanation">A sentence describing the state for people.</param>
-/// <param name="YourRole">How the caller relates to the conversation.</param>
+/// <param name="YourRole">The part the caller plays in the conversation: buyer, seller or admin.</param>
 /// <param name="Participants">Participants with roles and read positions.</param>
 /// <param name="Permissions">For every action: allowed, or the code and reason it is not.</param>
 /// <param name="LastSequence">The newest sequence.</param>
@@ -63,7 +63,7 @@ public sealed record ChatSnapshot(
     string? DisputeId,
     ChatState State,
     string StateExplanation,
-    ChatRelation YourRole,
+    ParticipantRole YourRole,
     IReadOnlyList<ChatParticipantInfo> Participants,
     IReadOnlyDictionary<ChatAction, AccessDecision> Permissions,
     long LastSequence,

@@ -6,7 +6,6 @@ using Marketplace.Chat.Limits;
 using Marketplace.Chat.Messages;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Marketplace.Chat.Hubs;
 

@@ -1,5 +1,4 @@
 using Marketplace.Chat.Messages;
-using Marketplace.Chat.Notifications;
 
 namespace Marketplace.Chat.Hubs;
 

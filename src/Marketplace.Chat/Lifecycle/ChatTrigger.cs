@@ -4,7 +4,7 @@ namespace Marketplace.Chat.Lifecycle;
 
 /// <summary>Names the marketplace events that move a conversation from one state to another.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<ChatTrigger>))]
-public enum ChatTrigger
+internal enum ChatTrigger
 {
     /// <summary>Transaction chat: the payment provider confirmed the payment.</summary>
     PaymentConfirmed = 1,

@@ -1,5 +1,4 @@
 using Marketplace.Chat.Conversations;
-using Marketplace.Chat.Events;
 
 namespace Marketplace.Chat.Lifecycle;
 

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Threading.Channels;
 using Marketplace.Chat.Access;
 using Marketplace.Chat.Conversations;

@@ -62,10 +62,10 @@ internal sealed class AppendSql
     public void AddNotifications(DbBatch batch, List<NotificationRecord> notifications)
     {
         // Thousands of recipients would exceed a statement's parameters: chunk.
-        const int PerStatement = 1000;
-        for (var i = 0; i < notifications.Count; i += PerStatement)
+        const int perStatement = 1000;
+        for (var i = 0; i < notifications.Count; i += perStatement)
         {
-            _notifications.AddInsert(batch, notifications.GetRange(i, Math.Min(PerStatement, notifications.Count - i)));
+            _notifications.AddInsert(batch, notifications.GetRange(i, Math.Min(perStatement, notifications.Count - i)));
         }
     }
 

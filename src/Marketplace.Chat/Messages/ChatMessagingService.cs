@@ -496,7 +496,7 @@ internal sealed class ChatMessagingService(
             a => a, a => ChatAccessPolicy.Decide(conversation.Kind, conversation.State, relation, a, disputed));
         var lastRead = participants.Find(p => p.UserId == user.UserId)?.LastReadSequence ?? conversation.LastSequence;
         var unread = await UnreadAsync(conversation.Id, user, lastRead, ct).ConfigureAwait(false);
-        return new ChatConversationView(conversation.ToInfo(), relation, participants, permissions, lastRead, unread);
+        return new ChatConversationView(conversation.ToInfo(), RoleOf(relation), participants, permissions, lastRead, unread);
     }
 
     private async Task<long> ReadPositionAsync(ConversationRecord conversation, ChatUser user, CancellationToken ct) =>

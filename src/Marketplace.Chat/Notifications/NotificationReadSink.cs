@@ -1,5 +1,6 @@
 using Marketplace.Chat.Conversations;
 using Marketplace.Chat.Events;
+using Marketplace.Chat.Lifecycle;
 using Marketplace.Chat.Messages;
 using Marketplace.Chat.Persistence;
 using Microsoft.EntityFrameworkCore;

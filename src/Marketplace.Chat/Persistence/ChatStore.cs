@@ -1,5 +1,5 @@
-using Marketplace.Chat.Messages;
 using System.Runtime.CompilerServices;
+using Marketplace.Chat.Messages;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;

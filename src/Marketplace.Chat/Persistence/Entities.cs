@@ -1,5 +1,4 @@
 using Marketplace.Chat.Conversations;
-using Marketplace.Chat.Lifecycle;
 
 namespace Marketplace.Chat.Persistence;
 

@@ -2,7 +2,6 @@ using Marketplace.Chat.Access;
 using Marketplace.Chat.Attachments.Inspection;
 using System.Buffers;
 using Marketplace.Chat.Attachments;
-using Marketplace.Chat.Hubs;
 using Marketplace.Chat.Limits;
 using Marketplace.Chat.Validation;
 using Microsoft.AspNetCore.Builder;

@@ -1,4 +1,3 @@
-using Marketplace.Chat;
 using Marketplace.Chat.DependencyInjection;
 using Marketplace.Chat.Hubs;
 using Marketplace.Chat.Routing;

@@ -1,5 +1,4 @@
 using Marketplace.Chat.Sample;
-using Marketplace.Chat.Sample.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Playwright;
 
@@ -35,7 +34,8 @@ public sealed class SampleSiteFixture : IAsyncLifetime
                 Fsync = false,
             },
             timeout.Token);
-        await _cluster.CreateDatabaseAsync("sample", timeout.Token);
+        // As in the sample's embedded mode: the site signs in as a role that owns its database and nothing more.
+        var connectionString = await _cluster.CreateApplicationDatabaseAsync("sample", "marketplace_app", timeout.Token);
 
         _site = await SampleApp.CreateAsync(
             new WebApplicationOptions
@@ -45,7 +45,7 @@ public sealed class SampleSiteFixture : IAsyncLifetime
                 Args =
                 [
                     "--urls=http://127.0.0.1:0",
-                    "--ConnectionStrings:Chat=" + _cluster.ConnectionString("sample"),
+                    "--ConnectionStrings:Chat=" + connectionString,
                     "--Logging:LogLevel:Default=Warning",
                     "--Logging:LogLevel:Microsoft.EntityFrameworkCore=Error",
                 ],

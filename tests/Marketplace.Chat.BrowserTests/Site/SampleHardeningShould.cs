@@ -5,7 +5,6 @@ using System.Text;
 using System.Text.Json;
 using Marketplace.Chat.Sample.Accounts;
 using Marketplace.Chat.Sample.Data;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Routing;

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using Marketplace.Chat.BrowserTests.Infrastructure;
 using Marketplace.Chat.Sample;
-using Marketplace.Chat.Sample.Hosting;
 using Microsoft.AspNetCore.Builder;
 
 namespace Marketplace.Chat.BrowserTests.Site;

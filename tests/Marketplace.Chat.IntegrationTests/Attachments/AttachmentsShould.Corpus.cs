@@ -1,4 +1,3 @@
-using Marketplace.Chat.Tests.Attachments;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;

@@ -1,4 +1,3 @@
-using Marketplace.Chat.Tests.Attachments;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;

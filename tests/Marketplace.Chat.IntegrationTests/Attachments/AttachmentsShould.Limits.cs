@@ -1,6 +1,4 @@
-using Marketplace.Chat.Tests.Attachments;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using Marketplace.Chat.Attachments;
 using Marketplace.Chat.Hubs;
@@ -117,14 +115,14 @@ public sealed partial class AttachmentsShould
     public async Task Raise_the_servers_request_body_limit_to_the_attachment_limit()
     {
         // Kestrel refuses bodies over 30,000,000 bytes unless the endpoint raises the limit for its request.
-        const int Size = 31_000_000;
+        const int size = 31_000_000;
         var (host, _) = await StartHostAsync("attachment_body_limit", o => o.Attachments.MaxFileBytes = 32_000_000);
         await using var __ = host;
         var deal = await NewDealAsync(host);
 
-        var info = await UploadAcceptedAsync(host, deal.Buyer, deal.ConversationId, Encoding.ASCII.GetBytes(new string('x', Size)), "large.txt");
+        var info = await UploadAcceptedAsync(host, deal.Buyer, deal.ConversationId, Encoding.ASCII.GetBytes(new string('x', size)), "large.txt");
 
-        Assert.Equal(Size, info.Length);
+        Assert.Equal(size, info.Length);
     }
 
     [Fact]

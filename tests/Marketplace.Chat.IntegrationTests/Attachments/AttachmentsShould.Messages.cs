@@ -1,4 +1,3 @@
-using Marketplace.Chat.Tests.Attachments;
 using System.Net;
 using Marketplace.Chat.Attachments;
 using Marketplace.Chat.Conversations;

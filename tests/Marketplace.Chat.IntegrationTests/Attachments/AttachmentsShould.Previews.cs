@@ -1,10 +1,7 @@
 using System.Net;
-using Marketplace.Chat.Attachments;
-using Marketplace.Chat.Conversations;
 using Marketplace.Chat.Hubs;
 using Marketplace.Chat.IntegrationTests.Support;
 using Marketplace.Chat.Messages;
-using Marketplace.Chat.Tests.Attachments;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using Marketplace.Chat.Attachments;
 using Marketplace.Chat.Conversations;
-using Marketplace.Chat.Tests.Attachments;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Marketplace.Chat.IntegrationTests.Attachments;

@@ -1,4 +1,3 @@
-using Marketplace.Chat.Tests.Attachments;
 
 namespace Marketplace.Chat.IntegrationTests.Attachments;
 

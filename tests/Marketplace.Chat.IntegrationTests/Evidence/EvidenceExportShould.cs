@@ -3,14 +3,12 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Marketplace.Chat.Attachments;
 using Marketplace.Chat.Conversations;
 using Marketplace.Chat.Evidence;
 using Marketplace.Chat.IntegrationTests.Infrastructure;
 using Marketplace.Chat.IntegrationTests.Support;
 using Marketplace.Chat.Lifecycle;
 using Marketplace.Chat.Messages;
-using Marketplace.Chat.Tests.Attachments;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 

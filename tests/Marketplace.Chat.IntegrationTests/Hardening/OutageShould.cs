@@ -4,7 +4,6 @@ using Marketplace.Chat.Conversations;
 using Marketplace.Chat.Hubs;
 using Marketplace.Chat.IntegrationTests.Support;
 using Marketplace.Chat.Messages;
-using Marketplace.Chat.Sample.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 

@@ -1,4 +1,3 @@
-using System.Net.WebSockets;
 using Marketplace.Chat.Access;
 using Marketplace.Chat.Conversations;
 using Marketplace.Chat.Hubs;
@@ -53,7 +52,7 @@ public sealed class ChatHubsShould(PostgresFixture postgres) : IAsyncLifetime
         await seller.Invoke<ChatSnapshot>("Join", id);
 
         Assert.Equal(ChatState.PendingPayment, snapshot.State);
-        Assert.Equal(ChatRelation.Buyer, snapshot.YourRole);
+        Assert.Equal(ParticipantRole.Buyer, snapshot.YourRole);
         Assert.False(snapshot.Permissions[ChatAction.Write].Allowed);
         Assert.Equal(ChatErrorCode.ChatLocked, snapshot.Permissions[ChatAction.Write].Code);
         Assert.Equal("ChatLocked", await buyer.Refusal("Send", snapshot.ConversationId, Guid.NewGuid(), "hello?"));
@@ -107,7 +106,7 @@ public sealed class ChatHubsShould(PostgresFixture postgres) : IAsyncLifetime
         await using var admin = await ConnectAsync("disputes", "admin-7|Admin");
         var adminView = await admin.Invoke<ChatSnapshot>("Join", "d-" + id);
 
-        Assert.Equal(ChatRelation.Admin, adminView.YourRole);
+        Assert.Equal(ParticipantRole.Admin, adminView.YourRole);
         Assert.Equal(ChatState.UnderReview, adminView.State);
         var joined = await buyerInDispute.Joined.Next();
         Assert.Equal(("admin-7", ParticipantRole.Admin), (joined.UserId, joined.Role));
@@ -121,7 +120,7 @@ public sealed class ChatHubsShould(PostgresFixture postgres) : IAsyncLifetime
 
         await using var adminReadingEvidence = await ConnectAsync("transactions", "admin-7|Admin");
         var evidence = await adminReadingEvidence.Invoke<ChatSnapshot>("Join", id);
-        Assert.Equal(ChatRelation.Admin, evidence.YourRole);
+        Assert.Equal(ParticipantRole.Admin, evidence.YourRole);
         Assert.NotEmpty(evidence.Messages);
         Assert.Equal("ReadOnly", await adminReadingEvidence.Refusal("Send", evidence.ConversationId, Guid.NewGuid(), "no"));
     }

@@ -1,5 +1,4 @@
 using System.Text;
-using Marketplace.Chat.Sample.Hosting;
 
 namespace Marketplace.Chat.IntegrationTests.Infrastructure;
 

@@ -2,7 +2,6 @@ using System.Text.Json;
 using Marketplace.Chat.Attachments;
 using Marketplace.Chat.Conversations;
 using Marketplace.Chat.Messages;
-using Marketplace.Chat.Tests.Attachments;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Marketplace.Chat.IntegrationTests.Log;

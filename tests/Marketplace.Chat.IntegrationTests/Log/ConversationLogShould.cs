@@ -4,8 +4,6 @@ using Marketplace.Chat.IntegrationTests.Infrastructure;
 using Marketplace.Chat.IntegrationTests.Support;
 using Marketplace.Chat.Lifecycle;
 using Marketplace.Chat.Messages;
-using Marketplace.Chat.Persistence;
-using Marketplace.Chat.Tests.Attachments;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -296,7 +296,7 @@ public sealed class ChatMessagingShould(PostgresFixture postgres) : IAsyncLifeti
         var readOnly = await Assert.ThrowsAsync<ChatException>(() => _chat.Messaging(m => m.SendTextAsync(admin, chat.Id, Guid.NewGuid(), "no")));
 
         Assert.Equal(ChatState.UnderReview, joined.Conversation.State);
-        Assert.Equal(ChatRelation.Admin, joined.Relation);
+        Assert.Equal(ParticipantRole.Admin, joined.Relation);
         Assert.Contains(joined.Participants, p => p.UserId == admin.UserId && p.Role == ParticipantRole.Admin);
         Assert.Equal(ParticipantRole.Admin, written.SenderRole);
         Assert.NotEmpty(evidence.Messages);

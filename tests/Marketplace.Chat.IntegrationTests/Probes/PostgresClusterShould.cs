@@ -1,13 +1,12 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Marketplace.Chat.Sample.Hosting;
 using Npgsql;
 using Xunit.Abstractions;
 
 namespace Marketplace.Chat.IntegrationTests.Probes;
 
-public sealed class PostgresClusterShould(ITestOutputHelper output)
+public sealed partial class PostgresClusterShould(ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net.Http.Json;
-using Marketplace.Chat.IntegrationTests.Infrastructure;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Marketplace.Chat.IntegrationTests.Redis;

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
-using Marketplace.Chat.IntegrationTests.Infrastructure;
 using Marketplace.Chat.Lifecycle;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;

@@ -5,7 +5,7 @@ namespace Marketplace.Chat.PackageTests.Infrastructure;
 
 /// <summary>
 /// A brand-new ASP.NET Core host, written outside the repository, that references the packed Marketplace.Chat the
-/// way a marketplace would (PackageReference + Npgsql) and wires it up exactly as the README shows.
+/// way a marketplace would (PackageReference + Npgsql) and is wired with the README's "Integrating it" lines, verbatim.
 /// </summary>
 public sealed record ConsumerHost(string ProjectFolder, CommandResult Build, string? GlobalPackagesFolder, IReadOnlyList<string> ResolvedLibraries)
 {
@@ -15,13 +15,16 @@ public sealed record ConsumerHost(string ProjectFolder, CommandResult Build, str
 
     public string AssemblyPath => Path.Combine(OutputFolder, ProjectName + ".dll");
 
+    public string AssetsPath => Path.Combine(ProjectFolder, "obj", "project.assets.json");
+
     public static async Task<ConsumerHost> CreateAndBuildAsync(PackedLibrary package)
     {
         var folder = Path.Combine(package.WorkFolder, "consumer");
         Directory.CreateDirectory(folder);
-        Write(folder, "nuget.config", NuGetConfig(package.PackagesFolder));
+        var machinePackages = await MachineGlobalPackagesFolderAsync(folder);
+        Write(folder, "nuget.config", NuGetConfig(package.PackagesFolder, package.ConsumerPackagesFolder, machinePackages));
         Write(folder, ProjectName + ".csproj", Project(package.Version));
-        Write(folder, "Program.cs", Program);
+        Write(folder, "Program.cs", Program(ReadmeIntegration.Read(package.RepositoryRoot)));
 
         // Stop MSBuild's upward search here: nothing from /tmp or above applies, and no central package management.
         Write(folder, "Directory.Build.props", "<Project />\n");
@@ -34,12 +37,67 @@ public sealed record ConsumerHost(string ProjectFolder, CommandResult Build, str
         return new ConsumerHost(folder, build, globalPackages, libraries);
     }
 
+    /// <summary>
+    /// A copy of this host taken through the README's "Migrations" commands, verbatim (tool manifest, dotnet-ef, the EF
+    /// design package, <c>dotnet ef migrations add</c>, <c>dotnet ef database update</c> against <paramref name="environment"/>'s
+    /// database), then built; the copy keeps this host's own restore and assets untouched for the other tests.
+    /// </summary>
+    public async Task<MigratedHost> MigrateAsync(ReadmeIntegration readme, IReadOnlyDictionary<string, string> environment)
+    {
+        var folder = ProjectFolder + "-migrated";
+        foreach (var file in Directory.EnumerateFiles(ProjectFolder))
+        {
+            Directory.CreateDirectory(folder);
+            File.Copy(file, Path.Combine(folder, Path.GetFileName(file)), overwrite: true);
+        }
+
+        var commands = new List<CommandResult>();
+        foreach (var command in readme.MigrationCommands)
+        {
+            var words = command.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (words[0] != "dotnet")
+            {
+                throw new InvalidOperationException($"README.md's migration command '{command}' is not a dotnet command.");
+            }
+
+            var result = await DotnetCommand.RunAsync(folder, words[1..], TimeSpan.FromMinutes(5), environment);
+            commands.Add(result);
+            if (!result.Succeeded)
+            {
+                return new MigratedHost(folder, commands, null);
+            }
+        }
+
+        var build = await DotnetCommand.RunAsync(folder, ["build", ProjectName + ".csproj", "-c", "Release", "-nodeReuse:false"]);
+        return new MigratedHost(folder, commands, build);
+    }
+
     private static void Write(string folder, string name, string text) => File.WriteAllText(Path.Combine(folder, name), text);
 
-    /// <summary>Only the freshly packed folder and nuget.org (reached through the machine's mirror); Marketplace.Chat only from the former.</summary>
-    private static string NuGetConfig(string packagesFolder) => $"""
+    /// <summary>The machine's global packages folder (NUGET_PACKAGES or ~/.nuget/packages), which the consumer reads but never writes.</summary>
+    private static async Task<string?> MachineGlobalPackagesFolderAsync(string folder)
+    {
+        var locals = await DotnetCommand.RunAsync(folder, ["nuget", "locals", "global-packages", "--list"], TimeSpan.FromMinutes(1));
+        const string prefix = "global-packages:";
+        var line = locals.Output.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
+        return line is null ? null : line[prefix.Length..].Trim();
+    }
+
+    /// <summary>
+    /// Only the freshly packed folder and nuget.org (reached through the machine's mirror); Marketplace.Chat only from the
+    /// former. Restore extracts into a global packages folder of this run's own, so the packed version is the one used even
+    /// when an older build of the same version sits in the machine's cache, which only serves the other packages (fallback).
+    /// </summary>
+    private static string NuGetConfig(string packagesFolder, string consumerPackagesFolder, string? machinePackagesFolder) => $"""
         <?xml version="1.0" encoding="utf-8"?>
         <configuration>
+          <config>
+            <add key="globalPackagesFolder" value="{SecurityElement.Escape(consumerPackagesFolder)}" />
+          </config>
+          <fallbackPackageFolders>
+            <clear />
+            {(machinePackagesFolder is null ? "" : $"<add key=\"machine\" value=\"{SecurityElement.Escape(machinePackagesFolder)}\" />")}
+          </fallbackPackageFolders>
           <packageSources>
             <clear />
             <add key="local" value="{SecurityElement.Escape(packagesFolder)}" />
@@ -80,11 +138,13 @@ public sealed record ConsumerHost(string ProjectFolder, CommandResult Build, str
         """;
 
     /// <summary>
-    /// The README's integration, verbatim where it can be. With <c>--smoke</c> the host starts (which runs the chat's
-    /// start-up check: store, party resolver, chat tables in the model), prints the chat tables, and stops; no database
-    /// is contacted because nothing queries it.
+    /// The host around the README's lines (marked below): the usings, the builder, the DbContext, the party resolver and
+    /// the values the shop's code would have (an order, a payment webhook, a dispute, the buyer). With <c>--smoke</c> it
+    /// starts (the chat's start-up checks run), migrates the database of <c>ConnectionStrings:Shop</c> (which fails while
+    /// the model has changes no migration covers), runs the README's lifecycle calls against it, prints the tables and the
+    /// conversations' states, and stops.
     /// </summary>
-    private const string Program = """
+    private static string Program(ReadmeIntegration readme) => $$"""
         using Marketplace.Chat.Conversations;
         using Marketplace.Chat.Lifecycle;
         using Microsoft.EntityFrameworkCore;
@@ -92,31 +152,43 @@ public sealed record ConsumerHost(string ProjectFolder, CommandResult Build, str
         var builder = WebApplication.CreateBuilder(args);
         var connectionString = builder.Configuration.GetConnectionString("Shop") ?? "Host=127.0.0.1;Database=shop;Username=shop";
 
-        builder.Services.AddDbContext<ShopDbContext>(o => o.UseNpgsql(connectionString));
-        builder.Services.AddMarketplaceChat(o => o.AdminRole = "Admin")
-            .AddEntityFrameworkStores<ShopDbContext>()
-            .AddTransactionPartyResolver<ShopParties>()
-            .AddLogKey("shop-log-1", Convert.FromBase64String(builder.Configuration["Chat:LogKey"] ?? "c2hvcC1sb2cta2V5LWZvci10aGUtcGFja2FnZS10ZXN0cw=="));
+        // ---- README.md, "Integrating it": Program.cs ----
+        {{readme.ProgramLines}}
+        // ----
 
         var app = builder.Build();
-
-        // The payment webhook.
-        app.MapPost("/payments/{orderId}/confirmed", async (string orderId, string eventId, IChatLifecycle chat, CancellationToken cancellationToken) =>
-        {
-            LifecycleResult result = await chat.ConfirmPaymentAsync(orderId, new(ActorId: "payments", EventId: eventId), cancellationToken);
-            return Results.Ok(new { result.Conversation.State, result.Applied });
-        });
 
         if (args.Contains("--smoke"))
         {
             await app.StartAsync();
             await using (var scope = app.Services.CreateAsyncScope())
             {
-                _ = scope.ServiceProvider.GetRequiredService<IChatLifecycle>();
                 var db = scope.ServiceProvider.GetRequiredService<ShopDbContext>();
+                await db.Database.MigrateAsync();
                 foreach (var entity in db.Model.GetEntityTypes())
                 {
                     Console.WriteLine($"table {entity.GetSchema()}.{entity.GetTableName()}");
+                }
+
+                var chat = scope.ServiceProvider.GetRequiredService<IChatLifecycle>();
+                var order = new Order("order-1");
+                var webhook = new PaymentWebhook("evt-1");
+                var dispute = new Dispute("dispute-1");
+                var buyerId = ShopParties.BuyerOf(order.Id);
+
+                // ---- README.md, "Integrating it": the payment webhook, order and dispute code ----
+                {{Indent(readme.LifecycleLines, 8)}}
+                // ----
+
+                var conversations = db.Model.GetEntityTypes().Single(e => e.GetTableName()!.EndsWith("conversations", StringComparison.Ordinal));
+                var table = $"\"{conversations.GetSchema()}\".\"{conversations.GetTableName()}\"";
+                var kind = conversations.FindProperty("Kind")!.GetColumnName();
+                var state = conversations.FindProperty("State")!.GetColumnName();
+                var sql = $"select \"{kind}\" || ' ' || \"{state}\" as \"Value\" from {table} order by \"{kind}\" desc"; // names from the model
+                var states = await db.Database.SqlQueryRaw<string>(sql).ToListAsync();
+                foreach (var line in states)
+                {
+                    Console.WriteLine("conversation " + line);
                 }
             }
 
@@ -132,18 +204,32 @@ public sealed record ConsumerHost(string ProjectFolder, CommandResult Build, str
             protected override void OnModelCreating(ModelBuilder modelBuilder)
             {
                 base.OnModelCreating(modelBuilder);
-                modelBuilder.AddMarketplaceChat(o => o.Schema = "chat");
+
+                // ---- README.md, "Integrating it": ShopDbContext.OnModelCreating ----
+                {{Indent(readme.ModelLines, 8)}}
+                // ----
             }
         }
 
         /// <summary>"Who are the buyer and seller of transaction X?" A real shop would look the order up.</summary>
         public sealed class ShopParties : ITransactionPartyResolver
         {
+            public static string BuyerOf(string transactionId) => "buyer-of-" + transactionId;
+
             public ValueTask<TransactionParties?> FindPartiesAsync(string transactionId, CancellationToken cancellationToken) =>
-                ValueTask.FromResult<TransactionParties?>(new TransactionParties("buyer-of-" + transactionId, "seller-of-" + transactionId));
+                ValueTask.FromResult<TransactionParties?>(new TransactionParties(BuyerOf(transactionId), "seller-of-" + transactionId));
         }
 
+        public sealed record Order(string Id);
+
+        public sealed record PaymentWebhook(string EventId);
+
+        public sealed record Dispute(string Id);
+
         """;
+
+    private static string Indent(string lines, int spaces) =>
+        string.Join("\n" + new string(' ', spaces), lines.Split('\n'));
 
     /// <summary>The global packages folder and the libraries (id/version) that restore resolved, when it got that far.</summary>
     private static (string? GlobalPackagesFolder, IReadOnlyList<string> Libraries) ReadAssets(string path)
@@ -163,4 +249,14 @@ public sealed record ConsumerHost(string ProjectFolder, CommandResult Build, str
             : [];
         return (globalPackages, libraries);
     }
+}
+
+/// <summary>The consumer host after the README's migration commands: each command's result, then its Release build.</summary>
+public sealed record MigratedHost(string ProjectFolder, IReadOnlyList<CommandResult> Commands, CommandResult? Build)
+{
+    public string AssemblyPath => Path.Combine(ProjectFolder, "bin", "Release", "net10.0", ConsumerHost.ProjectName + ".dll");
+
+    public string OutputFolder => Path.GetDirectoryName(AssemblyPath)!;
+
+    public string Describe() => string.Join(Environment.NewLine, Commands.Append(Build).OfType<CommandResult>().Select(c => c.Describe()));
 }

@@ -1,8 +1,12 @@
+using System.Xml.Linq;
+
 namespace Marketplace.Chat.PackageTests.Infrastructure;
 
 /// <summary>
-/// Packs src/Marketplace.Chat once for the test class, with a version no earlier run used (so no NuGet cache can
-/// serve a stale copy), into a temporary folder; builds the consumer host on first request; removes it all after.
+/// Packs src/Marketplace.Chat once for the test class, at the package's real version (Directory.Build.props) as a CI
+/// build (warnings are errors, paths mapped), into a temporary folder; builds the consumer host on first request (with a
+/// global packages folder of its own, so no copy of that version in the machine's cache can be served instead); removes
+/// it all after.
 /// </summary>
 /// <remarks>
 /// The pack builds into its own artifacts folder (<c>--artifacts-path</c>), so it neither reads nor overwrites the
@@ -10,12 +14,12 @@ namespace Marketplace.Chat.PackageTests.Infrastructure;
 /// </remarks>
 public sealed class PackedLibrary : IAsyncLifetime
 {
-    private readonly Lazy<Task<ConsumerHost>> consumer;
+    private readonly Lazy<Task<ConsumerHost>> _consumer;
 
-    public PackedLibrary() => consumer = new Lazy<Task<ConsumerHost>>(() => ConsumerHost.CreateAndBuildAsync(this));
+    public PackedLibrary() => _consumer = new Lazy<Task<ConsumerHost>>(() => ConsumerHost.CreateAndBuildAsync(this));
 
-    /// <summary>A unique prerelease version: 0.0.0-test.r&lt;12 hex digits&gt;.</summary>
-    public string Version { get; } = "0.0.0-test.r" + Guid.NewGuid().ToString("N")[..12];
+    /// <summary>Gets the version the package ships with: the library's &lt;Version&gt; in Directory.Build.props.</summary>
+    public string Version { get; private set; } = "";
 
     public string RepositoryRoot { get; private set; } = "";
 
@@ -23,6 +27,9 @@ public sealed class PackedLibrary : IAsyncLifetime
     public string WorkFolder { get; private set; } = "";
 
     public string PackagesFolder => Path.Combine(WorkFolder, "packages");
+
+    /// <summary>Gets the consumer's own global packages folder, where its restore extracts the packed Marketplace.Chat.</summary>
+    public string ConsumerPackagesFolder => Path.Combine(WorkFolder, "consumer-packages");
 
     public string PackagePath => Path.Combine(PackagesFolder, $"Marketplace.Chat.{Version}.nupkg");
 
@@ -36,16 +43,18 @@ public sealed class PackedLibrary : IAsyncLifetime
     public async Task InitializeAsync()
     {
         RepositoryRoot = TemporaryFolder.FindRepositoryRoot();
+        Version = ReadPackageVersion(RepositoryRoot);
         WorkFolder = TemporaryFolder.Create("marketplace-chat-package-tests");
         try
         {
+            // What the README's "Building the package" runs, plus CI's ContinuousIntegrationBuild (deterministic, mapped paths).
             Pack = await DotnetCommand.RunAsync(RepositoryRoot,
             [
                 "pack", Path.Combine("src", "Marketplace.Chat", "Marketplace.Chat.csproj"),
                 "-c", "Release",
                 "-o", PackagesFolder,
                 "--artifacts-path", Path.Combine(WorkFolder, "artifacts"),
-                $"-p:Version={Version}",
+                "-p:ContinuousIntegrationBuild=true",
                 "-nodeReuse:false",
             ]);
             PackFailure = Pack.Succeeded ? null : Pack.Describe();
@@ -73,19 +82,22 @@ public sealed class PackedLibrary : IAsyncLifetime
     public Task<ConsumerHost> BuildConsumerAsync()
     {
         RequirePackages();
-        return consumer.Value;
+        return _consumer.Value;
     }
 
     public Task DisposeAsync()
     {
-        // The uniquely versioned copy that the consumer's restore extracted into the global packages folder is ours too.
-        if (consumer.IsValueCreated && consumer.Value.IsCompletedSuccessfully
-            && consumer.Value.Result.GlobalPackagesFolder is { } globalPackages)
-        {
-            TemporaryFolder.Delete(Path.Combine(globalPackages, "marketplace.chat", Version.ToLowerInvariant()));
-        }
-
+        // The consumer's global packages folder is inside the work folder: nothing of this run stays in the machine's cache.
         TemporaryFolder.Delete(WorkFolder);
         return Task.CompletedTask;
+    }
+
+    private static string ReadPackageVersion(string repositoryRoot)
+    {
+        var props = XDocument.Load(Path.Combine(repositoryRoot, "Directory.Build.props"));
+        var library = props.Root!.Elements("PropertyGroup")
+            .Single(g => ((string?)g.Attribute("Condition"))?.Contains("'Marketplace.Chat'", StringComparison.Ordinal) == true);
+        return library.Element("Version")?.Value
+            ?? throw new InvalidOperationException("Directory.Build.props sets no <Version> for Marketplace.Chat.");
     }
 }

@@ -1,4 +1,3 @@
-using Marketplace.Chat.Attachments.Inspection;
 using System.Diagnostics;
 using Marketplace.Chat.Attachments;
 

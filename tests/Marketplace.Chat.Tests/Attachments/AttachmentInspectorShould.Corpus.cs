@@ -1,4 +1,3 @@
-using Marketplace.Chat.Attachments.Inspection;
 using Marketplace.Chat.Attachments;
 using MetadataExtractor;
 using MetadataExtractor.Formats.Exif;

@@ -6,8 +6,6 @@ using MetadataExtractor.Formats.Icc;
 using MetadataExtractor.Formats.Xmp;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Gif;
-using SixLabors.ImageSharp.Formats.Jpeg;
-using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 using SixLabors.ImageSharp.PixelFormats;
 
 namespace Marketplace.Chat.Tests.Attachments;

@@ -1,6 +1,4 @@
-using Marketplace.Chat.Attachments.Inspection;
 using System.Text;
-using Marketplace.Chat.Attachments;
 
 namespace Marketplace.Chat.Tests.Attachments;
 

@@ -1,4 +1,3 @@
-using Marketplace.Chat.Attachments.Inspection;
 using System.Buffers.Binary;
 using Marketplace.Chat.Attachments;
 

@@ -1,5 +1,5 @@
-using Marketplace.Chat.Attachments.Inspection;
 using Marketplace.Chat.Attachments;
+using Marketplace.Chat.Attachments.Inspection;
 
 namespace Marketplace.Chat.Tests.Attachments;
 

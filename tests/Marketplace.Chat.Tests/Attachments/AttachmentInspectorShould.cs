@@ -1,6 +1,6 @@
-using Marketplace.Chat.Attachments.Inspection;
 using System.Security.Cryptography;
 using Marketplace.Chat.Attachments;
+using Marketplace.Chat.Attachments.Inspection;
 
 namespace Marketplace.Chat.Tests.Attachments;
 

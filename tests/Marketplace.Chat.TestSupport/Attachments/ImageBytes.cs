@@ -1,13 +1,12 @@
-using Marketplace.Chat.Attachments.Inspection;
 using System.Buffers.Binary;
 using System.Text;
 
-namespace Marketplace.Chat.Tests.Attachments;
+namespace Marketplace.Chat.TestSupport.Attachments;
 
 /// <summary>
 /// Reads and builds image containers for the tests, independently of the library's own walkers.
 /// </summary>
-internal static class ImageBytes
+public static class ImageBytes
 {
     /// <summary>Returns everything from the first start-of-scan marker to the end: the entropy-coded pixel data.</summary>
     public static byte[] JpegScanData(byte[] jpeg)

@@ -1,6 +1,6 @@
 using Marketplace.Chat.Conversations;
 
-namespace Marketplace.Chat.Events;
+namespace Marketplace.Chat.Lifecycle;
 
 /// <summary>Describes one committed lifecycle transition.</summary>
 /// <param name="Conversation">The conversation after the change.</param>

@@ -1,9 +1,9 @@
 using System.Runtime.CompilerServices;
 
-namespace Marketplace.Chat.Tests.Attachments;
+namespace Marketplace.Chat.TestSupport.Attachments;
 
 /// <summary>Finds the corpus copied into the test project and reads its MANIFEST.tsv.</summary>
-internal static class CorpusFiles
+public static class CorpusFiles
 {
     private static readonly Lazy<string> CorpusDirectory = new(() => FindCorpusDirectory());
     private static readonly Lazy<IReadOnlyList<ManifestRow>> Rows = new(ReadManifest);
@@ -62,4 +62,4 @@ internal static class CorpusFiles
 }
 
 /// <summary>One row of the corpus manifest.</summary>
-internal sealed record ManifestRow(string File, string TrueType, string Category, string Expected);
+public sealed record ManifestRow(string File, string TrueType, string Category, string Expected);

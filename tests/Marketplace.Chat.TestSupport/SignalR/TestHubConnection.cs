@@ -1,17 +1,17 @@
 using System.Net.WebSockets;
-using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.DependencyInjection;
 
-namespace Marketplace.Chat.IntegrationTests.Infrastructure;
+namespace Marketplace.Chat.TestSupport.SignalR;
 
 /// <summary>
-/// Builds SignalR <see cref="HubConnection"/>s that talk to a real Kestrel server through <see cref="WebSocketConnectionFactory"/>
-/// (JSON hub protocol, which <see cref="HubConnectionBuilder"/> registers by default).
+/// Builds official SignalR <see cref="HubConnection"/>s (Microsoft.AspNetCore.SignalR.Client) that talk to a real Kestrel
+/// server over WebSockets only, without negotiation (as <c>skipNegotiation</c> in the JavaScript client), their sockets
+/// opened by a <see cref="WebSocketConnectionFactory"/>. JSON hub protocol, which <see cref="HubConnectionBuilder"/> registers by default.
 /// </summary>
 public static class TestHubConnection
 {
-    /// <summary>Reconnect delays for tests: quick retries, then give up after about 5 seconds.</summary>
+    /// <summary>Gets reconnect delays for tests: quick retries, then give up after about 5 seconds.</summary>
     public static IReadOnlyList<TimeSpan> FastReconnectDelays { get; } =
         [TimeSpan.Zero, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)];
 
@@ -31,9 +31,11 @@ public static class TestHubConnection
         ArgumentNullException.ThrowIfNull(hubUrl);
         ArgumentNullException.ThrowIfNull(factory);
 
-        var builder = new HubConnectionBuilder();
-        builder.Services.AddSingleton<IConnectionFactory>(factory);
-        builder.Services.AddSingleton<System.Net.EndPoint>(new UriEndPoint(WebSocketConnectionFactory.ToWebSocketUri(hubUrl)));
+        var builder = new HubConnectionBuilder().WithUrl(WebSocketConnectionFactory.ToHttpUri(hubUrl), HttpTransportType.WebSockets, o =>
+        {
+            o.SkipNegotiation = true;
+            o.WebSocketFactory = factory.ConnectAsync;
+        });
         configureBuilder?.Invoke(builder);
         return builder.Build();
     }

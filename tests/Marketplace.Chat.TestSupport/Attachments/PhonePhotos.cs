@@ -3,13 +3,13 @@ using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 using SixLabors.ImageSharp.PixelFormats;
 
-namespace Marketplace.Chat.Tests.Attachments;
+namespace Marketplace.Chat.TestSupport.Attachments;
 
 /// <summary>
 /// Makes phone-style JPEGs: 96 × 48 stored pixels, blue with a red square in the stored top-left corner, and an EXIF
 /// block with the given orientation plus what phones add (maker, model, time, GPS).
 /// </summary>
-internal static class PhonePhotos
+public static class PhonePhotos
 {
     public const int Width = 96;
     public const int Height = 48;
