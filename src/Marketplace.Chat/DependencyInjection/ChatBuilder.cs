@@ -36,13 +36,14 @@ public sealed class ChatBuilder
         Services.AddScoped(sp => new ChatStore(
             sp.GetRequiredService<TContext>(), sp.GetRequiredService<TimeProvider>(), sp.GetServices<IChatCommitContributor>()));
 
-        // EF Core logs every failed command, save, query and connection at Error, stack trace included: a retried send
+        // EF Core logs every failed command, save, query, transaction and connection at Error, stack trace included: a retried send
         // meeting its own unique key, or each call during a database outage, would be an Error line although the chat
         // answers it (the stored copy; Unavailable). The failure still reaches the caller as an exception, and the chat's
         // edge logs what it could not answer once (Warning for an outage, Error with an id for a bug).
         Services.ConfigureDbContext<TContext>(o => o.ConfigureWarnings(w => w.Log(
             (RelationalEventId.CommandError, LogLevel.Debug),
             (RelationalEventId.ConnectionError, LogLevel.Debug),
+            (RelationalEventId.TransactionError, LogLevel.Debug),
             (CoreEventId.SaveChangesFailed, LogLevel.Debug),
             (CoreEventId.QueryIterationFailed, LogLevel.Debug))));
         return this;
