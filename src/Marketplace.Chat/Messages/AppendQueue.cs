@@ -313,20 +313,13 @@ internal sealed class AppendQueue : IDisposable
             }
 
             var sequence = conversation.LastSequence + 1;
-            var entry = new EntryRecord
+            var draft = new EntryDraft(request.MessageId, ChatMessageKind.Text, request.At)
             {
-                Id = request.MessageId,
-                ConversationId = conversation.Id,
-                Sequence = sequence,
-                Kind = ChatMessageKind.Text,
                 SenderId = request.User.UserId,
                 SenderRole = ChatMessagingService.RoleOf(relation),
                 Text = request.Text,
-                CreatedAt = EntryHasher.Normalize(request.At),
-                KeyId = _keys.CurrentId,
-                PreviousHash = ConversationLog.PreviousOf(sequence, conversation.LastHash),
             };
-            entry.Hash = EntryHasher.Compute(_keys.Current, entry);
+            var entry = ConversationLog.Link(draft, conversation.Id, sequence, conversation.LastHash, _keys);
             conversation.LastSequence = sequence;
             conversation.LastHash = entry.Hash;
             entries.Add(entry);
@@ -346,22 +339,7 @@ internal sealed class AppendQueue : IDisposable
                 recipients.Remove(request.User.UserId);
                 foreach (var recipient in recipients)
                 {
-                    notifications.Add(new NotificationRecord
-                    {
-                        DeliveryId = Guid.NewGuid(),
-                        RecipientId = recipient,
-                        Kind = kind,
-                        ConversationId = conversation.Id,
-                        ConversationKind = conversation.Kind,
-                        TransactionId = conversation.TransactionId,
-                        DisputeId = conversation.DisputeId,
-                        MessageId = entry.Id,
-                        Sequence = sequence,
-                        ActorId = request.User.UserId,
-                        Preview = MessageText.Preview(ChatMessageKind.Text, entry.Text ?? "", _previewLength),
-                        CreatedAt = entry.CreatedAt,
-                        NextAttemptAt = entry.CreatedAt,
-                    });
+                    notifications.Add(NotificationOutbox.Record(entry, conversation, kind, recipient, request.User.UserId, _previewLength));
                 }
             }
         }

@@ -109,13 +109,17 @@ internal sealed class ConversationLog(ChatStore store, ChatLogKeys keys)
                 + "Marketplace.Chat re-anchors carried-over logs before anything is appended.");
     }
 
-    private EntryRecord Write(ConversationRecord head, EntryDraft draft)
+    /// <summary>
+    /// Makes the record of <paramref name="draft"/> at <paramref name="sequence"/>, linked to the head before it and
+    /// MAC'd with the current key; pure, so the EF append and the group commit's batch link entries alike.
+    /// </summary>
+    internal static EntryRecord Link(EntryDraft draft, Guid conversationId, long sequence, string headHash, ChatLogKeys keys)
     {
         var entry = new EntryRecord
         {
             Id = draft.Id,
-            ConversationId = head.Id,
-            Sequence = head.LastSequence,
+            ConversationId = conversationId,
+            Sequence = sequence,
             Kind = draft.Kind,
             SystemCode = draft.SystemCode,
             SenderId = draft.SenderId,
@@ -129,9 +133,15 @@ internal sealed class ConversationLog(ChatStore store, ChatLogKeys keys)
             EventId = draft.EventId,
             CreatedAt = EntryHasher.Normalize(draft.CreatedAt),
             KeyId = keys.CurrentId,
-            PreviousHash = PreviousOf(head.LastSequence, head.LastHash),
+            PreviousHash = PreviousOf(sequence, headHash),
         };
         entry.Hash = EntryHasher.Compute(keys.Current, entry);
+        return entry;
+    }
+
+    private EntryRecord Write(ConversationRecord head, EntryDraft draft)
+    {
+        var entry = Link(draft, head.Id, head.LastSequence, head.LastHash, keys);
         store.Db.Set<EntryRecord>().Add(entry);
 
         // The head moves in the same batch as the insert (no extra round trip); the row is locked, so the version the

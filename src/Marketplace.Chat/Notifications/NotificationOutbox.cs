@@ -82,26 +82,31 @@ internal sealed class NotificationOutbox(
 
             foreach (var recipient in recipients)
             {
-                db.Set<NotificationRecord>().Add(new NotificationRecord
-                {
-                    DeliveryId = Guid.NewGuid(),
-                    RecipientId = recipient,
-                    Kind = kind.Value,
-                    ConversationId = conversation.Id,
-                    ConversationKind = conversation.Kind,
-                    TransactionId = conversation.TransactionId,
-                    DisputeId = conversation.DisputeId,
-                    MessageId = message.Kind == ChatMessageKind.System ? null : message.Id,
-                    Sequence = message.Sequence,
-                    ActorId = actor,
-                    Preview = MessageText.Preview(message.Kind, message.Text ?? "", options.Value.Notifications.PreviewLength),
-                    CreatedAt = message.CreatedAt,
-                    NextAttemptAt = message.CreatedAt,
-                });
+                db.Set<NotificationRecord>().Add(
+                    Record(message, conversation, kind.Value, recipient, actor, options.Value.Notifications.PreviewLength));
                 _added = true;
             }
         }
     }
+
+    /// <summary>Makes the outbox row telling <paramref name="recipient"/> of an appended entry (the group commit writes it too).</summary>
+    internal static NotificationRecord Record(
+        EntryRecord message, ConversationRecord conversation, ChatNotificationKind kind, string recipient, string? actor, int previewLength) => new()
+    {
+        DeliveryId = Guid.NewGuid(),
+        RecipientId = recipient,
+        Kind = kind,
+        ConversationId = conversation.Id,
+        ConversationKind = conversation.Kind,
+        TransactionId = conversation.TransactionId,
+        DisputeId = conversation.DisputeId,
+        MessageId = message.Kind == ChatMessageKind.System ? null : message.Id,
+        Sequence = message.Sequence,
+        ActorId = actor,
+        Preview = MessageText.Preview(message.Kind, message.Text ?? "", previewLength),
+        CreatedAt = message.CreatedAt,
+        NextAttemptAt = message.CreatedAt,
+    };
 
     public void Committed()
     {
