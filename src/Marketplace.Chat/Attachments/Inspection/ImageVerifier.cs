@@ -65,13 +65,14 @@ internal sealed class ImageVerifier : IDisposable
             timeout.CancelAfter(_options.ImageDecodeTimeout);
             try
             {
-                return await Task.Run(() => Decode(stored, format, layout, timeout.Token), timeout.Token).ConfigureAwait(false);
+                var verdict = await Task.Run(() => Decode(stored, format, layout, timeout.Token), timeout.Token).ConfigureAwait(false);
+                // The decoder does not look at its token everywhere: a decode that ran past the deadline without noticing
+                // it is refused all the same, so the bound decides whatever the decoder checks.
+                return timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested ? TooSlow() : verdict;
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                return ImageVerdict.Refuse(
-                    ChatErrorCode.ImageTooLarge,
-                    string.Create(CultureInfo.InvariantCulture, $"The image could not be decoded within {_options.ImageDecodeTimeout.TotalSeconds:0.#} seconds."));
+                return TooSlow();
             }
         }
         finally
@@ -82,6 +83,10 @@ internal sealed class ImageVerifier : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _gate.Dispose();
+
+    private ImageVerdict TooSlow() => ImageVerdict.Refuse(
+        ChatErrorCode.ImageTooLarge,
+        string.Create(CultureInfo.InvariantCulture, $"The image could not be decoded within {_options.ImageDecodeTimeout.TotalSeconds:0.#} seconds."));
 
     /// <summary>One frame of <paramref name="maxPixels"/> pixels in RGBA, rounded up to whole MiB, plus one MiB of slack.</summary>
     private static int LimitFor(long maxPixels) => (int)Math.Min(int.MaxValue, (((maxPixels * BytesPerPixel) + MiB - 1) / MiB) + 1);
