@@ -10,6 +10,8 @@ namespace Marketplace.Chat.Redis;
 /// The SignalR Redis backplane, except that a connection opening or closing while Redis is unreachable is not failed:
 /// the backplane subscribes a connection's own channels as it opens, and with Redis down that would refuse every new
 /// connection. The subscription stays recorded in the client library, which re-subscribes it when Redis returns.
+/// A node shutting down while Redis is slow or gone is not failed either: the backplane's dispose unsubscribes
+/// synchronously, and a timed-out unsubscribe is harmless because the connection closes right after it.
 /// </summary>
 internal sealed class ResilientRedisHubLifetimeManager<THub>(
     ILogger<RedisHubLifetimeManager<THub>> logger,
@@ -18,9 +20,21 @@ internal sealed class ResilientRedisHubLifetimeManager<THub>(
     IOptions<HubOptions> globalHubOptions,
     IOptions<HubOptions<THub>> hubOptions,
     ILogger<ResilientRedisHubLifetimeManager<THub>> ownLogger)
-    : RedisHubLifetimeManager<THub>(logger, options, hubProtocolResolver, globalHubOptions, hubOptions)
+    : RedisHubLifetimeManager<THub>(logger, options, hubProtocolResolver, globalHubOptions, hubOptions), IDisposable
     where THub : Hub
 {
+    void IDisposable.Dispose()
+    {
+        try
+        {
+            Dispose();
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            RedisLog.AnsweredLocally(ownLogger, ex, "backplane unsubscription at shutdown");
+        }
+    }
+
     public override async Task OnConnectedAsync(HubConnectionContext connection)
     {
         try

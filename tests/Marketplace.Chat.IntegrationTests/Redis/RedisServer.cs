@@ -88,10 +88,32 @@ public sealed class RedisServer : IAsyncDisposable
         _process = null;
     }
 
+    /// <summary>Stops the server answering without closing its sockets (SIGSTOP): a hung Redis, not a dead one.</summary>
+    public Task FreezeAsync() => SignalAsync("-STOP");
+
+    /// <summary>Lets a frozen server answer again (SIGCONT).</summary>
+    public Task ThawAsync() => SignalAsync("-CONT");
+
     public async ValueTask DisposeAsync()
     {
+        if (_process is { HasExited: false })
+        {
+            await ThawAsync();
+        }
+
         await KillAsync();
         Directory.Delete(_folder, recursive: true);
+    }
+
+    private async Task SignalAsync(string signal)
+    {
+        var pid = _process?.Id ?? throw new InvalidOperationException("redis-server is not running.");
+        using var kill = Process.Start("kill", [signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill {signal} {pid} failed with exit code {kill.ExitCode}.");
+        }
     }
 
     private static string Executable() =>
