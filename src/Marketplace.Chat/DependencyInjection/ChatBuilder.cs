@@ -34,7 +34,7 @@ public sealed class ChatBuilder
         Services.AddSingleton(new ChatStoreRegistration(typeof(TContext)));
         Services.RemoveAll<ChatStore>();
         Services.AddScoped(sp => new ChatStore(
-            sp.GetRequiredService<TContext>(), sp.GetRequiredService<TimeProvider>(), sp.GetServices<IChatCommitContributor>()));
+            typeof(TContext), () => sp.GetRequiredService<TContext>(), sp.GetRequiredService<TimeProvider>(), sp.GetServices<IChatCommitContributor>()));
 
         // EF Core logs every failed command, save, query, transaction and connection at Error, stack trace included: a retried send
         // meeting its own unique key, or each call during a database outage, would be an Error line although the chat

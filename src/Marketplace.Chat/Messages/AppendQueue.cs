@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Marketplace.Chat.Access;
 using Marketplace.Chat.Conversations;
@@ -61,6 +62,7 @@ internal sealed class AppendQueue : IDisposable
         Channel.CreateUnbounded<List<(EntryRecord, ChatConversationInfo)>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
 
     private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<Type, bool> _npgsqlByContext = new();
     private int _inFlight;
     private int _waiting;
     private readonly Lazy<Task[]> _writers;
@@ -85,9 +87,11 @@ internal sealed class AppendQueue : IDisposable
     /// <summary>
     /// Tells whether this store can take the batched path: PostgreSQL through Npgsql, and no commit contributor but the
     /// notification outbox (which the batch writes itself); any other feature riding on commits keeps the EF Core path.
+    /// The provider is read once per DbContext type (asking a fresh context for it builds that context's services,
+    /// which cost more than the rest of a send); a context type is configured with one provider in an application.
     /// </summary>
-    public static bool Supports(ChatStore store) =>
-        (store.Db.Database.ProviderName ?? "").Contains("Npgsql", StringComparison.Ordinal)
+    public bool Supports(ChatStore store) =>
+        _npgsqlByContext.GetOrAdd(store.ContextType, static (_, s) => (s.Db.Database.ProviderName ?? "").Contains("Npgsql", StringComparison.Ordinal), store)
         && store.Contributors.All(c => c is NotificationOutbox);
 
     /// <summary>Gets how many sends wait for the next batch.</summary>

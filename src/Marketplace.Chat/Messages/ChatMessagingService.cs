@@ -149,7 +149,7 @@ internal sealed class ChatMessagingService(
 
         // A party's text goes straight to the group commit: the access check under the batch's lock is the one that
         // counts, so no read before it. An administrator may first have to join (a dispute), so they take the check here.
-        var batched = kind == ChatMessageKind.Text && attachmentId is null && AppendQueue.Supports(store);
+        var batched = kind == ChatMessageKind.Text && attachmentId is null && queue.Supports(store);
         if (batched && !user.IsAdmin && !string.IsNullOrEmpty(user.UserId))
         {
             return await SendBatchedAsync(user, conversationId, messageId, text, cancellationToken).ConfigureAwait(false);

@@ -50,6 +50,14 @@ internal sealed class ChatInbox(ChatStore store, ChatEventPublisher events) : IC
     public Task<int> CountUnreadAsync(string userId, CancellationToken cancellationToken) =>
         Notifications.CountAsync(n => n.RecipientId == userId && n.ReadAt == null, cancellationToken);
 
+    /// <summary>Counts the unread notifications of several users in one query; a user with none is absent from the answer.</summary>
+    internal async Task<Dictionary<string, int>> CountUnreadAsync(IReadOnlyCollection<string> userIds, CancellationToken cancellationToken) =>
+        await Notifications.AsNoTracking()
+            .Where(n => userIds.Contains(n.RecipientId) && n.ReadAt == null)
+            .GroupBy(n => n.RecipientId)
+            .Select(g => new { g.Key, Count = g.Count() })
+            .ToDictionaryAsync(g => g.Key, g => g.Count, StringComparer.Ordinal, cancellationToken).ConfigureAwait(false);
+
     public async Task<int?> MarkReadAsync(string userId, long number, CancellationToken cancellationToken)
     {
         if (!await Notifications.AnyAsync(n => n.Id == number && n.RecipientId == userId, cancellationToken).ConfigureAwait(false))

@@ -129,7 +129,7 @@ internal sealed class NotificationDispatcher(
             }
         }
 
-        var outcomes = await Task.WhenAll(work.Select(w => DeliverAsync(w.Notification, HandlerName(w.Handler), cancellationToken))).ConfigureAwait(false);
+        var outcomes = await DeliverAllAsync(work.Select(w => (w.Notification, w.Handler)).ToList(), cancellationToken).ConfigureAwait(false);
         var finished = clock.GetUtcNow();
         for (var i = 0; i < work.Count; i++)
         {
@@ -177,6 +177,53 @@ internal sealed class NotificationDispatcher(
     }
 
     /// <summary>
+    /// Runs every (notification, handler) pair and returns, in the same order, null for each delivered one or the failure's
+    /// description. A batch handler gets all its notifications in one call; any other handler one call per notification.
+    /// </summary>
+    private async Task<string?[]> DeliverAllAsync(
+        List<(NotificationRecord Notification, IChatNotificationHandler Handler)> work, CancellationToken stopping)
+    {
+        var outcomes = new string?[work.Count];
+        var calls = new List<Task>();
+        foreach (var byHandler in work.Select((w, index) => (w.Notification, w.Handler, Index: index)).GroupBy(w => HandlerName(w.Handler), StringComparer.Ordinal))
+        {
+            var items = byHandler.ToList();
+            if (items[0].Handler is IChatNotificationBatchHandler)
+            {
+                calls.Add(DeliverBatchAsync(items.Select(i => i.Notification).ToList(), byHandler.Key, items.Select(i => i.Index).ToList(), outcomes, stopping));
+                continue;
+            }
+
+            calls.AddRange(items.Select(async i => outcomes[i.Index] = await DeliverAsync(i.Notification, byHandler.Key, stopping).ConfigureAwait(false)));
+        }
+
+        await Task.WhenAll(calls).ConfigureAwait(false);
+        return outcomes;
+    }
+
+    private async Task DeliverBatchAsync(List<NotificationRecord> records, string handlerName, List<int> indexes, string?[] outcomes, CancellationToken stopping)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var handler = (IChatNotificationBatchHandler)scope.ServiceProvider.GetServices<IChatNotificationHandler>().First(h => HandlerName(h) == handlerName);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        timeout.CancelAfter(Options.HandlerTimeout);
+        try
+        {
+            await handler.HandleBatchAsync(records.Select(ChatInbox.ToNotification).ToList(), timeout.Token)
+                .WaitAsync(Options.HandlerTimeout, stopping).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!stopping.IsCancellationRequested)
+        {
+            var reason = Reason(ex);
+            ChatLog.HandlerFailed(logger, ex, handlerName, records[0].DeliveryId, $"{reason} (a batch of {records.Count})");
+            foreach (var index in indexes)
+            {
+                outcomes[index] = reason;
+            }
+        }
+    }
+
+    /// <summary>
     /// Runs one handler on one notification in a scope of its own — deliveries run concurrently, and handlers
     /// (the built-in push among them) use scoped services such as the DbContext — and returns null on success or
     /// the failure's description.
@@ -195,13 +242,15 @@ internal sealed class NotificationDispatcher(
         }
         catch (Exception ex) when (!stopping.IsCancellationRequested)
         {
-            var reason = ex is TimeoutException or OperationCanceledException
-                ? $"timed out after {Options.HandlerTimeout.TotalSeconds:0.#} s"
-                : $"{ex.GetType().Name}: {ex.Message}";
+            var reason = Reason(ex);
             ChatLog.HandlerFailed(logger, ex, handlerName, record.DeliveryId, reason);
             return reason;
         }
     }
+
+    private string Reason(Exception ex) => ex is TimeoutException or OperationCanceledException
+        ? $"timed out after {Options.HandlerTimeout.TotalSeconds:0.#} s"
+        : $"{ex.GetType().Name}: {ex.Message}";
 
     internal static string HandlerName(IChatNotificationHandler handler) => handler.GetType().FullName ?? handler.GetType().Name;
 

@@ -11,14 +11,20 @@ namespace Marketplace.Chat.Persistence;
 /// The chat's view of the host's DbContext, with the primitives every write shares: a transaction run through the
 /// provider's execution strategy and a sequence reserved under the conversation's row lock (which
 /// <see cref="ConversationLog"/> builds its appends on).
+/// The host's DbContext is made only when something touches <see cref="Db"/>: a party's text send goes to the group
+/// commit without it, and building a context (its options, its services) costs more than the rest of that send.
 /// </summary>
-internal sealed class ChatStore(DbContext db, TimeProvider clock, IEnumerable<IChatCommitContributor> contributors)
+internal sealed class ChatStore(Type contextType, Func<DbContext> context, TimeProvider clock, IEnumerable<IChatCommitContributor> contributors)
 {
     private static readonly ConditionalWeakTable<IModel, StrongBox<string>> ReturningSqlByModel = new();
     private readonly IChatCommitContributor[] _contributors = contributors.ToArray();
     private readonly Dictionary<Guid, ConversationRecord> _locked = [];
+    private DbContext? _db;
 
-    public DbContext Db { get; } = db;
+    /// <summary>Gets the type of the host's DbContext, without making one.</summary>
+    public Type ContextType { get; } = contextType;
+
+    public DbContext Db => _db ??= context();
 
     /// <summary>Gets the features that add rows to every chat transaction.</summary>
     public IReadOnlyList<IChatCommitContributor> Contributors => _contributors;
