@@ -89,6 +89,7 @@ public static class MarketplaceChatServiceCollectionExtensions
         services.TryAddScoped<ChatUserResolver>();
         services.TryAddScoped<IChatUserResolver>(sp => sp.GetRequiredService<ChatUserResolver>());
         services.TryAddScoped<ChatHubServices>();
+        services.TryAddSingleton<ChatUserClients>();
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IChatEventSink, HubChatEventSink>());
 
         // Browsers put the bearer token of a WebSocket in its URL (?access_token=...), and the hosting layer's

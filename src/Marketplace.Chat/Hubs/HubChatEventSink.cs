@@ -11,6 +11,7 @@ namespace Marketplace.Chat.Hubs;
 internal sealed class HubChatEventSink(
     IHubContext<TransactionChatHub, IChatClient> transactions,
     IHubContext<DisputeChatHub, IChatClient> disputes,
+    ChatUserClients users,
     ILogger<HubChatEventSink> logger) : IChatEventSink
 {
     public Task MessageAddedAsync(ChatConversationInfo conversation, ChatMessage message, CancellationToken cancellationToken) =>
@@ -39,9 +40,7 @@ internal sealed class HubChatEventSink(
         Relay(Group(conversation.Kind, conversation.Id).ParticipantJoined(new ParticipantJoined(conversation.Id, userId, role)));
 
     public Task NotificationCountChangedAsync(string userId, int unreadCount, CancellationToken cancellationToken) =>
-        Relay(Task.WhenAll(
-            transactions.Clients.User(userId).NotificationCountChanged(new NotificationCount(unreadCount)),
-            disputes.Clients.User(userId).NotificationCountChanged(new NotificationCount(unreadCount))));
+        Relay(users.SendAsync(userId, client => client.NotificationCountChanged(new NotificationCount(unreadCount))));
 
     /// <summary>Drops a live event the Redis backplane cannot carry right now: the entry is stored, clients gap-fill; not an error.</summary>
     private async Task Relay(Task push)

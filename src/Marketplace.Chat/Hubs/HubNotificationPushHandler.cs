@@ -1,20 +1,26 @@
 using Marketplace.Chat.Notifications;
-using Microsoft.AspNetCore.SignalR;
 
 namespace Marketplace.Chat.Hubs;
 
-/// <summary>The built-in inbox's live half: pushes each notification, with the new unread count, to the recipient's own SignalR channel on both hubs.</summary>
-internal sealed class HubNotificationPushHandler(
-    IChatInbox inbox,
-    IHubContext<TransactionChatHub, IChatClient> transactions,
-    IHubContext<DisputeChatHub, IChatClient> disputes) : IChatNotificationHandler
+/// <summary>
+/// The built-in inbox's live half: pushes each notification, with the new unread count, to the recipient's own SignalR
+/// channel on both hubs. The dispatcher hands it a whole batch at once: one count query for all the batch's recipients.
+/// </summary>
+internal sealed class HubNotificationPushHandler(ChatInbox inbox, ChatUserClients users) : IChatNotificationBatchHandler
 {
-    public async Task HandleAsync(ChatNotification notification, CancellationToken cancellationToken)
+    public Task HandleAsync(ChatNotification notification, CancellationToken cancellationToken) => HandleBatchAsync([notification], cancellationToken);
+
+    public async Task HandleBatchAsync(IReadOnlyList<ChatNotification> notifications, CancellationToken cancellationToken)
     {
-        var unread = await inbox.CountUnreadAsync(notification.RecipientId, cancellationToken).ConfigureAwait(false);
-        var push = new NotificationPush(notification, unread);
-        await Task.WhenAll(
-            transactions.Clients.User(notification.RecipientId).Notification(push),
-            disputes.Clients.User(notification.RecipientId).Notification(push)).ConfigureAwait(false);
+        var recipients = notifications.Select(n => n.RecipientId).Distinct(StringComparer.Ordinal).ToList();
+        var unread = await inbox.CountUnreadAsync(recipients, cancellationToken).ConfigureAwait(false);
+        var pushes = new List<Task>(notifications.Count);
+        foreach (var notification in notifications)
+        {
+            var push = new NotificationPush(notification, unread.GetValueOrDefault(notification.RecipientId));
+            pushes.Add(users.SendAsync(notification.RecipientId, client => client.Notification(push)));
+        }
+
+        await Task.WhenAll(pushes).ConfigureAwait(false);
     }
 }

@@ -41,6 +41,15 @@ internal sealed class LocalChatConnectionRegistry : IChatConnectionRegistry
         }
     }
 
+    /// <summary>Lists one user's connections on this node (empty when they have none).</summary>
+    public string[] ConnectionsOf(string userId)
+    {
+        lock (_gate)
+        {
+            return _byUser.TryGetValue(userId, out var connections) ? [.. connections] : [];
+        }
+    }
+
     /// <summary>Lists this node's connections by user.</summary>
     public IReadOnlyList<(string UserId, string[] ConnectionIds)> Snapshot()
     {
