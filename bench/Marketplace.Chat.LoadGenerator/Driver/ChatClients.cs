@@ -92,6 +92,7 @@ internal sealed class MessageTracker
         public long Intended;
         public long SentAt;
         public long AckedAt;
+        public long RefusedAt;
         public long DeliveredAt;
         public bool Failed;
         public bool Measured;

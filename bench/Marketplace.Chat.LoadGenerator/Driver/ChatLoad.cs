@@ -259,6 +259,7 @@ internal static partial class ChatLoad
         }
         catch (HubException refused)
         {
+            tracked.RefusedAt = Stopwatch.GetTimestamp();
             tracked.Failed = true;
             tracker.Error(CodeOf(refused.Message));
         }
@@ -422,6 +423,16 @@ internal static partial class ChatLoad
     {
         // Costs are per message acknowledged inside the window (when the CPU was spent).
         var ackedInWindow = tracker.All.LongCount(p => p.Value.AckedAt >= windowStart && p.Value.AckedAt < windowEnd);
+        var refusedInWindow = tracker.All.LongCount(p => p.Value.RefusedAt >= windowStart && p.Value.RefusedAt < windowEnd);
+        var cpuMs = (s1.CpuSeconds - s0.CpuSeconds) * 1000;
+        result = result with
+        {
+            // Every answered call, accepted or refused (RateLimited...): with the default limits most calls are refusals,
+            // so this is what a refusal costs the server.
+            CallsInWindow = ackedInWindow + refusedInWindow,
+            RefusedInWindow = refusedInWindow,
+            ServerCpuMsPerCall = ackedInWindow + refusedInWindow == 0 ? null : cpuMs / (ackedInWindow + refusedInWindow),
+        };
         if (ackedInWindow == 0)
         {
             return result;

@@ -26,6 +26,12 @@ internal static class Report
                 md.AppendLine(Inv($"| {r.Mode} | {r.Conversations} | {r.Load} | {N(r.ServerCpuMsPerMessage, "0.000")} | {N(r.PostgresCpuMsPerMessage, "0.000")} | {N(r.DriverCpuMsPerMessage, "0.000")} | {Bytes(r.ServerAllocBytesPerMessage)} | {r.Gen2InWindow?.ToString(CultureInfo.InvariantCulture) ?? "–"} | {N(r.GcPauseMsInWindow, "0")} | {Bytes(r.ServerRssBytes)} | {Bytes(r.ServerGcHeapBytes)} | {Bytes(r.RssPerClientBytes)} | {Bytes(r.HeapPerClientBytes)} |"));
             }
 
+            foreach (var r in runs.Where(r => r.RefusedInWindow > 0))
+            {
+                md.AppendLine();
+                md.AppendLine(Inv($"Calls answered in the window, {r.Mode} C={r.Conversations} {r.Load} ({r.Limits}): {r.CallsInWindow} ({r.RefusedInWindow} refused, {(double)r.RefusedInWindow! / r.CallsInWindow!:P0}); server CPU {N(r.ServerCpuMsPerCall, "0.000")} ms per call, accepted or refused."));
+            }
+
             var ratios = Ratios(runs);
             if (ratios.Length > 0)
             {

@@ -60,6 +60,15 @@ internal sealed record RunResult
 
     public double? ServerCpuMsPerMessage { get; init; }
 
+    /// <summary>Gets the calls answered inside the window: acknowledged sends plus refused ones.</summary>
+    public long? CallsInWindow { get; init; }
+
+    /// <summary>Gets the sends refused (a <c>HubException</c> with a code) inside the window.</summary>
+    public long? RefusedInWindow { get; init; }
+
+    /// <summary>Gets the server's CPU per answered call, accepted or refused.</summary>
+    public double? ServerCpuMsPerCall { get; init; }
+
     public double? PostgresCpuMsPerMessage { get; init; }
 
     public double? DriverCpuMsPerMessage { get; init; }
