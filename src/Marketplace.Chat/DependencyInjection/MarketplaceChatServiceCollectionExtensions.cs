@@ -41,6 +41,7 @@ public static class MarketplaceChatServiceCollectionExtensions
         services.TryAddSingleton(sp => new ChatLogKeys(sp.GetServices<ChatLogKeyRegistration>()));
         services.TryAddScoped<ConversationLog>();
         services.TryAddSingleton<AppendQueue>();
+        services.TryAddSingleton<StoredIdProbe>();
         services.TryAddScoped<ConversationLogReader>();
         services.TryAddScoped<HostNoticeWriter>();
         services.TryAddScoped<ConversationLogAnchor>();

@@ -216,8 +216,11 @@ public abstract class ChatHubBase : Hub<IChatClient>
         var answer = await _chat.Budgets.TryAcquireAsync(ChatBudget.Send, user.UserId, ct).ConfigureAwait(false);
         if (!answer.Granted)
         {
-            return await _chat.Messaging.FindRetryAsync(user, conversationId, clientMessageId, ct).ConfigureAwait(false)
-                ?? throw _chat.Budgets.Refuse(ChatBudget.Send, answer.RetryAfter);
+            // Only a stored id can be a retry: the batched probe answers most refusals without a query of their own.
+            var stored = await _chat.StoredIds.IsStoredAsync(clientMessageId, ct).ConfigureAwait(false)
+                ? await _chat.Messaging.FindRetryAsync(user, conversationId, clientMessageId, ct).ConfigureAwait(false)
+                : null;
+            return stored ?? throw _chat.Budgets.Refuse(ChatBudget.Send, answer.RetryAfter);
         }
 
         var message = await send(ct).ConfigureAwait(false);

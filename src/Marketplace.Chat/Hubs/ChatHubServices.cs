@@ -16,8 +16,11 @@ internal sealed class ChatHubServices(
     ChatUserResolver users,
     TimeProvider clock,
     IOptions<ChatOptions> options,
+    StoredIdProbe storedIds,
     ILogger<ChatHubServices> logger)
 {
+    public StoredIdProbe StoredIds { get; } = storedIds;
+
     public ChatMessagingService Messaging { get; } = messaging;
 
     public IChatPresence Presence { get; } = presence;

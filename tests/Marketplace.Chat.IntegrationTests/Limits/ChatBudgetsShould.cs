@@ -44,6 +44,57 @@ public sealed class ChatBudgetsShould(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task Answer_each_send_over_budget_with_its_stored_copy_a_conflict_or_a_refusal()
+    {
+        // Every send over budget asks the batched probe whether its id is stored: a mix of retries of stored messages,
+        // another user's message id and new ids must each get its own answer.
+        var database = await postgres.CreateDatabaseAsync("retrymix");
+        await using var host = await ChatTestHost.StartAsync(database, o => { o.SendBurst = 3; o.MaxSendsPerSecond = 0.0001; });
+        await OpenChatAsync(host, "mix");
+        await using var buyer = await ChatClientProbe.ConnectAsync(host.Connect("transactions", "b-mix"));
+        await using var seller = await ChatClientProbe.ConnectAsync(host.Connect("transactions", "s-mix"));
+        var c = (await buyer.Invoke<ChatSnapshot>("Join", "tx-mix")).ConversationId;
+        await seller.Invoke<ChatSnapshot>("Join", "tx-mix");
+        var stored = new List<ChatMessage>();
+        for (var i = 0; i < 3; i++)
+        {
+            stored.Add(await buyer.Invoke<ChatMessage>("Send", c, Guid.NewGuid(), $"stored {i}"));
+        }
+
+        var sellers = await seller.Invoke<ChatMessage>("Send", c, Guid.NewGuid(), "the seller's own");
+        var calls = new List<(string Kind, Guid Id, Task<ChatMessage> Call)>();
+        for (var i = 0; i < 60; i++)
+        {
+            var (kind, id) = (i % 3) switch
+            {
+                0 => ("retry", stored[i % stored.Count].Id),
+                1 => ("new", Guid.NewGuid()),
+                _ => ("foreign", sellers.Id),
+            };
+            calls.Add((kind, id, buyer.Invoke<ChatMessage>("Send", c, id, "over budget")));
+        }
+
+        foreach (var (kind, id, call) in calls)
+        {
+            switch (kind)
+            {
+                case "retry":
+                    Assert.Equal(id, (await call).Id);
+                    break;
+                case "new":
+                    Assert.Equal("RateLimited", ChatClientProbe.CodeOf(await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => call)));
+                    break;
+                default:
+                    Assert.Equal("MessageIdConflict", ChatClientProbe.CodeOf(await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => call)));
+                    break;
+            }
+        }
+
+        var history = await buyer.Invoke<ChatHistoryPage>("History", c, null, 0L, 50);
+        Assert.Equal(4, history.Messages.Count(m => m.Kind == ChatMessageKind.Text));
+    }
+
+    [Fact]
     public async Task Refuse_connections_beyond_the_per_user_cap_with_TooManyConnections()
     {
         var database = await postgres.CreateDatabaseAsync("conncap");
