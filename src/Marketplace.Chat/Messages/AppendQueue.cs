@@ -358,6 +358,9 @@ internal sealed class AppendQueue : IDisposable
             var heads = locked.Values.Where(c => entries.Exists(e => e.ConversationId == c.Id)).ToList();
             sql.AddHeads(write, heads);
             sql.AddReadPositions(write, reads);
+            // The texts never change (one array per column), so the server keeps them parsed per connection: the first
+            // batch on a connection prepares them, every later one only binds and executes.
+            await write.PrepareAsync(ct).ConfigureAwait(false);
             await write.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             if (inserted.RecordsAffected != entries.Count)
             {
