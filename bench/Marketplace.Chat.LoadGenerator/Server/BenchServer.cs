@@ -28,6 +28,11 @@ internal static class BenchServer
     {
         var mode = args.String("mode", ServerMode.Chat);
         var connectionString = args.String("connection");
+        // For experiments with Npgsql settings (MPCHAT_BENCH_CONNECTION_EXTRA="Max Auto Prepare=64"); unset changes nothing.
+        if (Environment.GetEnvironmentVariable("MPCHAT_BENCH_CONNECTION_EXTRA") is { Length: > 0 } extra && !string.IsNullOrEmpty(connectionString))
+        {
+            connectionString += ";" + extra;
+        }
         var parentPid = args.Int("parent-pid", 0);
         var profileDb = args.Flag("profile-db");
         var pooledContext = args.Flag("dbcontext-pool");
@@ -80,6 +85,12 @@ internal static class BenchServer
 
             var chatBuilder = builder.Services.AddMarketplaceChat(o =>
                 {
+                    // For experiments with the group commit's parallelism (MPCHAT_BENCH_WRITERS=1, 2, ...); unset keeps the default.
+                    if (Environment.GetEnvironmentVariable("MPCHAT_BENCH_WRITERS") is { Length: > 0 } writers)
+                    {
+                        o.GroupCommitWriters = int.Parse(writers, System.Globalization.CultureInfo.InvariantCulture);
+                    }
+
                     if (maxSends is not null)
                     {
                         o.MaxSendsPerSecond = double.Parse(maxSends, System.Globalization.CultureInfo.InvariantCulture);
