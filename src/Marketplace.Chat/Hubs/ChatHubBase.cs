@@ -70,7 +70,7 @@ public abstract class ChatHubBase : Hub<IChatClient>
     /// <summary>Stops receiving a conversation's events on this connection.</summary>
     public async Task Leave(Guid conversationId)
     {
-        if (!Joined.TryRemove(conversationId, out _))
+        if (!Joined.Remove(conversationId))
         {
             return;
         }
@@ -180,7 +180,7 @@ public abstract class ChatHubBase : Hub<IChatClient>
         var opened = await _chat.Messaging.OpenAsync(user, Kind, externalId, Context.ConnectionAborted).ConfigureAwait(false);
         var conversationId = opened.Id;
         var cap = _chat.Options.Limits.MaxJoinsPerConnection;
-        if (!Joined.ContainsKey(conversationId) && Joined.Count >= cap)
+        if (!Joined.Contains(conversationId) && Joined.Count >= cap)
         {
             throw new ChatException(
                 ChatErrorCode.TooManyConnections, $"This connection has {cap} conversations open already; leave one before joining another.");
@@ -188,7 +188,7 @@ public abstract class ChatHubBase : Hub<IChatClient>
 
         // With the Redis backplane down the group subscription is re-established by the client library when Redis returns.
         await RelayAsync(Groups.AddToGroupAsync(Context.ConnectionId, GroupFor(opened, user), Context.ConnectionAborted)).ConfigureAwait(false);
-        Joined[conversationId] = Kind;
+        Joined.Add(conversationId);
         if (await _chat.Presence.JoinAsync(conversationId, Context.ConnectionId, user.UserId).ConfigureAwait(false))
         {
             await RelayAsync(Clients.OthersInGroup(GroupName(conversationId)).Presence(new PresenceChanged(conversationId, user.UserId, true))).ConfigureAwait(false);
@@ -253,7 +253,7 @@ public abstract class ChatHubBase : Hub<IChatClient>
     private async ValueTask<ChatUser> JoinedUserAsync(Guid conversationId)
     {
         var user = await CurrentUserAsync().ConfigureAwait(false);
-        if (!Joined.ContainsKey(conversationId))
+        if (!Joined.Contains(conversationId))
         {
             throw new ChatException(ChatErrorCode.NotJoined, "Join this conversation on this connection first.");
         }
@@ -261,8 +261,7 @@ public abstract class ChatHubBase : Hub<IChatClient>
         return user;
     }
 
-    private ConcurrentDictionary<Guid, ConversationKind> Joined =>
-        (ConcurrentDictionary<Guid, ConversationKind>)Context.Items.GetOrAdd(JoinedKey, static () => new ConcurrentDictionary<Guid, ConversationKind>());
+    private JoinedConversations Joined => (JoinedConversations)Context.Items.GetOrAdd(JoinedKey, static () => new JoinedConversations());
 
     /// <summary>Names the SignalR group of a conversation.</summary>
     internal static string GroupName(Guid conversationId) => "mpchat:" + conversationId.ToString("N");
