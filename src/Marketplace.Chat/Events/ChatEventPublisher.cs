@@ -14,6 +14,10 @@ internal sealed class ChatEventPublisher(IEnumerable<IChatEventSink> sinks, ILog
     public Task MessageAddedAsync(ChatConversationInfo conversation, ChatMessage message, CancellationToken ct) =>
         EachAsync(s => s.MessageAddedAsync(conversation, message, ct), nameof(IChatEventSink.MessageAddedAsync));
 
+    /// <summary>Publishes a committed batch's new messages, in sequence order, to each sink in turn.</summary>
+    public Task MessagesAddedAsync(IReadOnlyList<(ChatConversationInfo Conversation, ChatMessage Message)> added, CancellationToken ct) =>
+        EachAsync(s => s.MessagesAddedAsync(added, ct), nameof(IChatEventSink.MessagesAddedAsync));
+
     public Task MessageChangedAsync(ChatConversationInfo conversation, ChatMessage message, CancellationToken ct) =>
         EachAsync(s => s.MessageChangedAsync(conversation, message, ct), nameof(IChatEventSink.MessageChangedAsync));
 

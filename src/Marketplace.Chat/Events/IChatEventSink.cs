@@ -12,6 +12,18 @@ internal interface IChatEventSink
 {
     Task MessageAddedAsync(ChatConversationInfo conversation, ChatMessage message, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Publishes a committed batch's new messages, in sequence order. A sink may start every one before awaiting any
+    /// (the live push starts them in order, so each conversation's events still go out in order); one at a time by default.
+    /// </summary>
+    async Task MessagesAddedAsync(IReadOnlyList<(ChatConversationInfo Conversation, ChatMessage Message)> added, CancellationToken cancellationToken)
+    {
+        foreach (var (conversation, message) in added)
+        {
+            await MessageAddedAsync(conversation, message, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     Task MessageChangedAsync(ChatConversationInfo conversation, ChatMessage message, CancellationToken cancellationToken);
 
     Task StateChangedAsync(ChatStateChange change, CancellationToken cancellationToken);

@@ -378,11 +378,9 @@ internal sealed class AppendQueue : IDisposable
         {
             await using var scope = _scopes.CreateAsyncScope();
             var events = scope.ServiceProvider.GetRequiredService<ChatEventPublisher>();
-            foreach (var (entry, info) in appended)
-            {
-                // The publisher logs and swallows a failing sink; one batch after another, in sequence order.
-                await events.MessageAddedAsync(info, EntryProjection.ToMessage(entry, null, null), CancellationToken.None).ConfigureAwait(false);
-            }
+            // The publisher logs and swallows a failing sink; one batch after another, each in sequence order.
+            var added = appended.ConvertAll(a => (a.Info, EntryProjection.ToMessage(a.Entry, null, null)));
+            await events.MessagesAddedAsync(added, CancellationToken.None).ConfigureAwait(false);
         }
     }
 
