@@ -7,6 +7,7 @@ using Marketplace.Chat.Lifecycle;
 using Marketplace.Chat.Persistence;
 using Marketplace.Chat.Validation;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -19,16 +20,28 @@ namespace Marketplace.Chat.Messages;
 /// </summary>
 internal sealed class ChatMessagingService(
     ChatStore store,
-    ConversationLog log,
-    ConversationLogReader reader,
-    ChatLifecycleService lifecycle,
-    ChatEventPublisher events,
+    IServiceProvider services,
     ChatMetrics metrics,
     AppendQueue queue,
     IOptions<ChatOptions> options,
     ILogger<ChatMessagingService> logger) : IChatMessaging
 {
+    // Resolved on first use: a party's text send (the hot path, one DI scope per hub call) needs none of them, and
+    // resolving them (the lifecycle brings the host's party resolver, the publisher its sinks) cost more than the send.
+    private ConversationLog? _log;
+    private ConversationLogReader? _reader;
+    private ChatLifecycleService? _lifecycle;
+    private ChatEventPublisher? _events;
+
     private const int ListPreviewLength = 120;
+
+    private ConversationLog Log => _log ??= services.GetRequiredService<ConversationLog>();
+
+    private ConversationLogReader Reader => _reader ??= services.GetRequiredService<ConversationLogReader>();
+
+    private ChatLifecycleService Lifecycle => _lifecycle ??= services.GetRequiredService<ChatLifecycleService>();
+
+    private ChatEventPublisher Events => _events ??= services.GetRequiredService<ChatEventPublisher>();
     private static readonly ChatAction[] AllActions = Enum.GetValues<ChatAction>();
 
     public async Task<ChatConversationView> GetViewAsync(ChatUser user, Guid conversationId, CancellationToken cancellationToken)
@@ -66,7 +79,7 @@ internal sealed class ChatMessagingService(
         var (conversation, relation) = await AuthorizeAsync(user, found, ChatAction.Read, found?.Id ?? Guid.Empty, cancellationToken).ConfigureAwait(false);
         var id = conversation.Id;
         if (kind == ConversationKind.Dispute && relation == ChatRelation.Admin
-            && await lifecycle.JoinAsAdminAsync(id, user, cancellationToken).ConfigureAwait(false))
+            && await Lifecycle.JoinAsAdminAsync(id, user, cancellationToken).ConfigureAwait(false))
         {
             conversation = await store.Conversations.AsNoTracking().SingleAsync(c => c.Id == id, cancellationToken).ConfigureAwait(false);
         }
@@ -174,7 +187,7 @@ internal sealed class ChatMessagingService(
 
         if (relation == ChatRelation.Admin)
         {
-            await lifecycle.JoinAsAdminAsync(conversationId, user, cancellationToken).ConfigureAwait(false);
+            await Lifecycle.JoinAsAdminAsync(conversationId, user, cancellationToken).ConfigureAwait(false);
         }
 
         if (batched)
@@ -193,7 +206,7 @@ internal sealed class ChatMessagingService(
                     {
                         SenderId = user.UserId, Text = text, AttachmentId = attachmentId, AttachmentSha256 = attachmentSha256,
                     };
-                    var appended = await log.AppendAsync(conversationId, draft, (locked, d) => d with { SenderRole = AllowedUnderLock(locked, user, ChatAction.Write) }, ct)
+                    var appended = await Log.AppendAsync(conversationId, draft, (locked, d) => d with { SenderRole = AllowedUnderLock(locked, user, ChatAction.Write) }, ct)
                         .ConfigureAwait(false)
                         ?? throw Refused(ChatAccessPolicy.NotAvailable, ChatAction.Write, conversationId);
 
@@ -221,7 +234,7 @@ internal sealed class ChatMessagingService(
 
         metrics.MessageSent(kind.ToString());
         var sent = EntryProjection.ToMessage(record, null, await AttachmentOfAsync(record, CancellationToken.None).ConfigureAwait(false));
-        await events.MessageAddedAsync(info!, sent, CancellationToken.None).ConfigureAwait(false);
+        await Events.MessageAddedAsync(info!, sent, CancellationToken.None).ConfigureAwait(false);
         return sent;
     }
 
@@ -342,7 +355,7 @@ internal sealed class ChatMessagingService(
             .ConfigureAwait(false);
         if (moved > 0)
         {
-            await events.ReadPositionChangedAsync(conversationId, user.UserId, target, CancellationToken.None).ConfigureAwait(false);
+            await Events.ReadPositionChangedAsync(conversationId, user.UserId, target, CancellationToken.None).ConfigureAwait(false);
         }
 
         var lastRead = await ReadPositionAsync(conversation, user, cancellationToken).ConfigureAwait(false);
@@ -361,13 +374,13 @@ internal sealed class ChatMessagingService(
     public async Task<ChainVerification> VerifyChainAsync(ChatUser user, Guid conversationId, CancellationToken cancellationToken)
     {
         await AuthorizeAsync(user, conversationId, ChatAction.Read, cancellationToken).ConfigureAwait(false);
-        return await reader.VerifyAsync(conversationId, cancellationToken).ConfigureAwait(false);
+        return await Reader.VerifyAsync(conversationId, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<ChatEvidence> GetEvidenceAsync(ChatUser user, Guid conversationId, CancellationToken cancellationToken)
     {
         var (conversation, _) = await AuthorizeAsync(user, conversationId, ChatAction.ReadEvidence, cancellationToken).ConfigureAwait(false);
-        return await reader.EvidenceAsync(conversation, cancellationToken).ConfigureAwait(false);
+        return await Reader.EvidenceAsync(conversation, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -408,7 +421,7 @@ internal sealed class ChatMessagingService(
                 {
                     SenderId = user.UserId, Text = newText, TargetId = target.Id, TargetSequence = target.Sequence,
                 };
-                var appended = await log.AppendAsync(conversationId, draft, (locked, d) => d with { SenderRole = AllowedUnderLock(locked, user, action) }, ct)
+                var appended = await Log.AppendAsync(conversationId, draft, (locked, d) => d with { SenderRole = AllowedUnderLock(locked, user, action) }, ct)
                     .ConfigureAwait(false)
                     ?? throw Refused(ChatAccessPolicy.NotAvailable, action, conversationId);
 
@@ -427,8 +440,8 @@ internal sealed class ChatMessagingService(
         var targetChanges = changes.GetValueOrDefault(target.Id);
         var attachment = await AttachmentOfAsync(target, CancellationToken.None).ConfigureAwait(false);
         var result = EntryProjection.ToMessage(target, targetChanges, attachment);
-        await events.MessageAddedAsync(info!, EntryProjection.ToMessage(change, targetChanges, null), CancellationToken.None).ConfigureAwait(false);
-        await events.MessageChangedAsync(info!, result, CancellationToken.None).ConfigureAwait(false);
+        await Events.MessageAddedAsync(info!, EntryProjection.ToMessage(change, targetChanges, null), CancellationToken.None).ConfigureAwait(false);
+        await Events.MessageChangedAsync(info!, result, CancellationToken.None).ConfigureAwait(false);
         return result;
     }
 
