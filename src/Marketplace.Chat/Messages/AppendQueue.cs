@@ -264,8 +264,7 @@ internal sealed class AppendQueue : IDisposable
         CancellationToken ct)
     {
         var ids = batch.Select(r => r.ConversationId).Distinct().Order().ToArray();
-        var locked = (await db.Set<ConversationRecord>().FromSqlRaw(sql.LockSql, ids).AsNoTracking().ToListAsync(ct).ConfigureAwait(false))
-            .ToDictionary(c => c.Id);
+        var locked = await sql.LockAsync(db.Database.GetDbConnection(), transaction.GetDbTransaction(), ids, ct).ConfigureAwait(false);
         tickets.Add(Interlocked.Increment(ref _tickets));
 
         HashSet<Guid>? stored = null;

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using System.Reflection;
 using System.Runtime.CompilerServices;
 using Marketplace.Chat.Persistence;
 using Microsoft.EntityFrameworkCore;
@@ -22,6 +23,8 @@ internal sealed class AppendSql
     private readonly Table _entries;
     private readonly Table _notifications;
     private readonly string _headsSql;
+    private readonly string _lockSql;
+    private readonly Column[] _conversationColumns;
     private readonly string _readsSql;
 
     private AppendSql(IModel model, ISqlGenerationHelper sql)
@@ -34,7 +37,9 @@ internal sealed class AppendSql
         var id = Column(conversation, conversations, nameof(ConversationRecord.Id));
         var lastSequence = Column(conversation, conversations, nameof(ConversationRecord.LastSequence));
         var lastHash = Column(conversation, conversations, nameof(ConversationRecord.LastHash));
-        LockSql = $"SELECT * FROM {conversationTable} WHERE {id} = ANY({{0}}) ORDER BY {id} FOR UPDATE";
+        _conversationColumns = conversation.GetProperties().Where(p => p.PropertyInfo is not null).Select(p => new Column(p)).ToArray();
+        _lockSql = $"SELECT {string.Join(", ", _conversationColumns.Select(c => sql.DelimitIdentifier(c.Property.GetColumnName(conversations)!)))} "
+            + $"FROM {conversationTable} WHERE {id} = ANY($1) ORDER BY {id} FOR UPDATE";
         _headsSql = $"UPDATE {conversationTable} AS c SET {lastSequence} = v.s, {lastHash} = v.h "
             + $"FROM unnest($1::uuid[], $2::bigint[], $3::text[]) AS v(i, s, h) WHERE c.{id} = v.i";
 
@@ -50,8 +55,34 @@ internal sealed class AppendSql
         _notifications = new Table(model.FindEntityType(typeof(NotificationRecord))!, sql, "");
     }
 
-    /// <summary>Locks the given conversations in id order (no two batches deadlock) and reads them; parameter 0 is the uuid[].</summary>
-    public string LockSql { get; }
+    /// <summary>
+    /// Locks the given conversations in id order (no two batches deadlock) and reads them, as one prepared statement
+    /// whose text never changes (the ids are one uuid[] parameter); rows are read through the model's converters.
+    /// </summary>
+    public async Task<Dictionary<Guid, ConversationRecord>> LockAsync(DbConnection connection, DbTransaction transaction, Guid[] ids, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = _lockSql;
+        var parameter = command.CreateParameter();
+        parameter.Value = ids;
+        command.Parameters.Add(parameter);
+        await command.PrepareAsync(ct).ConfigureAwait(false);
+        var locked = new Dictionary<Guid, ConversationRecord>(ids.Length);
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            var record = new ConversationRecord();
+            for (var i = 0; i < _conversationColumns.Length; i++)
+            {
+                _conversationColumns[i].Write(record, reader, i);
+            }
+
+            locked[record.Id] = record;
+        }
+
+        return locked;
+    }
 
     public static AppendSql For(DbContext db) =>
         ByModel.GetValue(db.Model, m => new AppendSql(m, db.GetService<ISqlGenerationHelper>()));
@@ -137,34 +168,57 @@ internal sealed class AppendSql
             batch.BatchCommands.Add(command);
             return command;
         }
+    }
 
-        /// <summary>One column: how to read it from a row (through the model's converter) and the type of its array's elements.</summary>
-        private sealed class Column
+    /// <summary>
+    /// One column: how to read it from a row and back from a reader (through the model's converter), and the type of its
+    /// array's elements.
+    /// </summary>
+    private sealed class Column
+    {
+        private readonly Func<object, object?> _getter;
+        private readonly Action<object, object?> _setter;
+        private readonly MethodInfo _typedRead;
+        private readonly ValueConverter? _converter;
+
+        public Column(IProperty property)
         {
-            private readonly Func<object, object?> _getter;
-            private readonly ValueConverter? _converter;
+            Property = property;
+            _converter = property.GetTypeMapping().Converter;
+            var info = property.PropertyInfo!;
+            _getter = info.GetValue;
+            _setter = info.SetValue;
+            var provider = _converter?.ProviderClrType ?? property.ClrType;
 
-            public Column(IProperty property)
+            // Typed reads: a timestamptz as the DateTimeOffset the model holds, not the reader's default DateTime.
+            _typedRead = typeof(DbDataReader).GetMethod(nameof(DbDataReader.GetFieldValue))!
+                .MakeGenericMethod(Nullable.GetUnderlyingType(provider) ?? provider);
+            ElementType = provider.IsValueType && Nullable.GetUnderlyingType(provider) is null && property.IsNullable
+                ? typeof(Nullable<>).MakeGenericType(provider)
+                : provider;
+        }
+
+        public IProperty Property { get; }
+
+        public Type ElementType { get; }
+
+        public object? Read(object row)
+        {
+            var raw = _getter(row);
+            return raw is not null && _converter is not null ? _converter.ConvertToProvider(raw) : raw;
+        }
+
+        /// <summary>Sets the property from column <paramref name="ordinal"/> of the reader's current row.</summary>
+        public void Write(object row, DbDataReader reader, int ordinal)
+        {
+            if (reader.IsDBNull(ordinal))
             {
-                Property = property;
-                _converter = property.GetTypeMapping().Converter;
-                var info = property.PropertyInfo!;
-                _getter = info.GetValue;
-                var provider = _converter?.ProviderClrType ?? property.ClrType;
-                ElementType = provider.IsValueType && Nullable.GetUnderlyingType(provider) is null && property.IsNullable
-                    ? typeof(Nullable<>).MakeGenericType(provider)
-                    : provider;
+                _setter(row, null);
+                return;
             }
 
-            public IProperty Property { get; }
-
-            public Type ElementType { get; }
-
-            public object? Read(object row)
-            {
-                var raw = _getter(row);
-                return raw is not null && _converter is not null ? _converter.ConvertToProvider(raw) : raw;
-            }
+            var value = _typedRead.Invoke(reader, [ordinal])!;
+            _setter(row, _converter is not null ? _converter.ConvertFromProvider(value) : value);
         }
     }
 }
