@@ -32,6 +32,10 @@ internal static class ChatFailures
     public static ChatException Unavailable() =>
         new(ChatErrorCode.Unavailable, "The chat cannot reach its database right now; try again in a few seconds.");
 
+    /// <summary>Builds the refusal a call gets when it reaches a queue of this node as the node shuts down.</summary>
+    public static ChatException ShuttingDown() =>
+        new(ChatErrorCode.Unavailable, "The chat is shutting down; try again in a moment.");
+
     /// <summary>SQLSTATE classes 08 (connection), 53 (insufficient resources), 57 (operator intervention: shutdown), 58 (system error).</summary>
     private static bool IsUnavailableState(string? sqlState) =>
         sqlState is { Length: 5 } && (sqlState.StartsWith("08", StringComparison.Ordinal) || sqlState.StartsWith("53", StringComparison.Ordinal)

@@ -36,21 +36,18 @@ internal sealed class ChatUserClients(
         // One connection at a time: Clients(ids) filters every connection of the hub as User does; Client(id) is a lookup.
         // A connection belongs to one hub, so the other hub's lookup finds nothing and sends nothing.
         var ids = connections.ConnectionsOf(userId);
-        switch (ids.Length)
+        if (ids.Length == 0)
         {
-            case 0:
-                return Task.CompletedTask;
-            case 1:
-                return Task.WhenAll(send(transactions.Clients.Client(ids[0])), send(disputes.Clients.Client(ids[0])));
-            default:
-                var sends = new Task[ids.Length * 2];
-                for (var i = 0; i < ids.Length; i++)
-                {
-                    sends[2 * i] = send(transactions.Clients.Client(ids[i]));
-                    sends[(2 * i) + 1] = send(disputes.Clients.Client(ids[i]));
-                }
-
-                return Task.WhenAll(sends);
+            return Task.CompletedTask;
         }
+
+        var sends = new Task[ids.Length * 2];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            sends[2 * i] = send(transactions.Clients.Client(ids[i]));
+            sends[(2 * i) + 1] = send(disputes.Clients.Client(ids[i]));
+        }
+
+        return Task.WhenAll(sends);
     }
 }

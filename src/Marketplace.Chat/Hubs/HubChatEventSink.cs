@@ -27,8 +27,7 @@ internal sealed class HubChatEventSink(
         var pushes = new Task[added.Count];
         for (var i = 0; i < added.Count; i++)
         {
-            var (conversation, message) = added[i];
-            pushes[i] = Relay(Readers(conversation, conversation.State).MessageReceived(message));
+            pushes[i] = MessageAddedAsync(added[i].Conversation, added[i].Message, cancellationToken);
         }
 
         return Task.WhenAll(pushes);

@@ -108,7 +108,7 @@ internal sealed class AppendQueue : IDisposable
         if (!_queue.Writer.TryWrite(request))
         {
             Interlocked.Decrement(ref _waiting);
-            throw new ChatException(ChatErrorCode.Unavailable, "The chat is shutting down; try again in a moment.");
+            throw ChatFailures.ShuttingDown();
         }
 
         // The caller may stop waiting, but the send itself is not withdrawn once queued: it commits or not as a whole.
@@ -272,8 +272,7 @@ internal sealed class AppendQueue : IDisposable
         {
             // Under the locks, so an original that raced this retry has committed (or never will).
             var messageIds = batch.Select(r => r.MessageId).ToArray();
-            stored = (await db.Set<EntryRecord>().AsNoTracking().Where(e => messageIds.Contains(e.Id)).Select(e => e.Id)
-                .ToListAsync(ct).ConfigureAwait(false)).ToHashSet();
+            stored = await ChatStore.StoredEntryIdsAsync(db, messageIds, ct).ConfigureAwait(false);
         }
 
         Dictionary<Guid, List<string>>? admins = null;

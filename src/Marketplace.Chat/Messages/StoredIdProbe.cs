@@ -1,6 +1,6 @@
 using System.Threading.Channels;
+using Marketplace.Chat.Diagnostics;
 using Marketplace.Chat.Persistence;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Marketplace.Chat.Messages;
@@ -37,7 +37,7 @@ internal sealed class StoredIdProbe : IDisposable
         var answer = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_queue.Writer.TryWrite((id, answer)))
         {
-            throw new ChatException(ChatErrorCode.Unavailable, "The chat is shutting down; try again in a moment.");
+            throw ChatFailures.ShuttingDown();
         }
 
         return await answer.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -75,12 +75,12 @@ internal sealed class StoredIdProbe : IDisposable
             // Questions left at shutdown get the shutdown answer, never silence.
             foreach (var (_, stored) in batch)
             {
-                stored.TrySetException(new ChatException(ChatErrorCode.Unavailable, "The chat is shutting down; try again in a moment."));
+                stored.TrySetException(ChatFailures.ShuttingDown());
             }
 
             while (reader.TryRead(out var left))
             {
-                left.Stored.TrySetException(new ChatException(ChatErrorCode.Unavailable, "The chat is shutting down; try again in a moment."));
+                left.Stored.TrySetException(ChatFailures.ShuttingDown());
             }
         }
     }
@@ -91,9 +91,7 @@ internal sealed class StoredIdProbe : IDisposable
         {
             await using var scope = _scopes.CreateAsyncScope();
             var store = scope.ServiceProvider.GetRequiredService<ChatStore>();
-            var ids = batch.Select(q => q.Id).Distinct().ToList();
-            var found = (await store.Entries.AsNoTracking().Where(e => ids.Contains(e.Id)).Select(e => e.Id)
-                .ToListAsync(_stopping.Token).ConfigureAwait(false)).ToHashSet();
+            var found = await ChatStore.StoredEntryIdsAsync(store.Db, batch.Select(q => q.Id).Distinct().ToArray(), _stopping.Token).ConfigureAwait(false);
             foreach (var (id, stored) in batch)
             {
                 stored.TrySetResult(found.Contains(id));

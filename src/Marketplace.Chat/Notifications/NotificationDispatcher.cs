@@ -203,23 +203,16 @@ internal sealed class NotificationDispatcher(
 
     private async Task DeliverBatchAsync(List<NotificationRecord> records, string handlerName, List<int> indexes, string?[] outcomes, CancellationToken stopping)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var handler = (IChatNotificationBatchHandler)scope.ServiceProvider.GetServices<IChatNotificationHandler>().First(h => HandlerName(h) == handlerName);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        timeout.CancelAfter(Options.HandlerTimeout);
-        try
+        var notifications = records.Select(ChatInbox.ToNotification).ToList();
+        var reason = await RunHandlerAsync(
+            handlerName,
+            (handler, ct) => ((IChatNotificationBatchHandler)handler).HandleBatchAsync(notifications, ct),
+            records[0].DeliveryId,
+            $" (a batch of {records.Count})",
+            stopping).ConfigureAwait(false);
+        foreach (var index in indexes)
         {
-            await handler.HandleBatchAsync(records.Select(ChatInbox.ToNotification).ToList(), timeout.Token)
-                .WaitAsync(Options.HandlerTimeout, stopping).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (!stopping.IsCancellationRequested)
-        {
-            var reason = Reason(ex);
-            ChatLog.HandlerFailed(logger, ex, handlerName, records[0].DeliveryId, $"{reason} (a batch of {records.Count})");
-            foreach (var index in indexes)
-            {
-                outcomes[index] = reason;
-            }
+            outcomes[index] = reason;
         }
     }
 
@@ -228,7 +221,15 @@ internal sealed class NotificationDispatcher(
     /// (the built-in push among them) use scoped services such as the DbContext — and returns null on success or
     /// the failure's description.
     /// </summary>
-    private async Task<string?> DeliverAsync(NotificationRecord record, string handlerName, CancellationToken stopping)
+    private Task<string?> DeliverAsync(NotificationRecord record, string handlerName, CancellationToken stopping) =>
+        RunHandlerAsync(handlerName, (handler, ct) => handler.HandleAsync(ChatInbox.ToNotification(record), ct), record.DeliveryId, "", stopping);
+
+    /// <summary>
+    /// Runs one call of the named handler in a scope of its own, bounded by the handler timeout, and returns null on
+    /// success or the failure's description (logged with <paramref name="deliveryId"/> and <paramref name="logNote"/>).
+    /// </summary>
+    private async Task<string?> RunHandlerAsync(
+        string handlerName, Func<IChatNotificationHandler, CancellationToken, Task> call, Guid deliveryId, string logNote, CancellationToken stopping)
     {
         await using var scope = scopes.CreateAsyncScope();
         var handler = scope.ServiceProvider.GetServices<IChatNotificationHandler>().First(h => HandlerName(h) == handlerName);
@@ -237,13 +238,13 @@ internal sealed class NotificationDispatcher(
         try
         {
             // WaitAsync stops waiting even for a handler that ignores its token.
-            await handler.HandleAsync(ChatInbox.ToNotification(record), timeout.Token).WaitAsync(Options.HandlerTimeout, stopping).ConfigureAwait(false);
+            await call(handler, timeout.Token).WaitAsync(Options.HandlerTimeout, stopping).ConfigureAwait(false);
             return null;
         }
         catch (Exception ex) when (!stopping.IsCancellationRequested)
         {
             var reason = Reason(ex);
-            ChatLog.HandlerFailed(logger, ex, handlerName, record.DeliveryId, reason);
+            ChatLog.HandlerFailed(logger, ex, handlerName, deliveryId, reason + logNote);
             return reason;
         }
     }

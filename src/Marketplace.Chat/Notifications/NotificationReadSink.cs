@@ -31,9 +31,6 @@ internal sealed class NotificationReadSink(ChatStore store, IServiceProvider ser
 
     public Task MessageAddedAsync(ChatConversationInfo conversation, ChatMessage message, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task MessagesAddedAsync(IReadOnlyList<(ChatConversationInfo Conversation, ChatMessage Message)> added, CancellationToken cancellationToken) =>
-        Task.CompletedTask;
-
     public Task MessageChangedAsync(ChatConversationInfo conversation, ChatMessage message, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StateChangedAsync(ChatStateChange change, CancellationToken cancellationToken) => Task.CompletedTask;

@@ -37,6 +37,10 @@ internal sealed class ChatStore(Type contextType, Func<DbContext> context, TimeP
 
     public DbSet<TransitionRecord> Transitions => Db.Set<TransitionRecord>();
 
+    /// <summary>Finds which of <paramref name="ids"/> are stored as entries (in any conversation), in one query.</summary>
+    public static async Task<HashSet<Guid>> StoredEntryIdsAsync(DbContext db, IReadOnlyCollection<Guid> ids, CancellationToken ct) =>
+        (await db.Set<EntryRecord>().AsNoTracking().Where(e => ids.Contains(e.Id)).Select(e => e.Id).ToListAsync(ct).ConfigureAwait(false)).ToHashSet();
+
     /// <summary>Gets the current time at the precision the database keeps.</summary>
     public DateTimeOffset Now() => EntryHasher.Normalize(clock.GetUtcNow());
 
